@@ -1,0 +1,44 @@
+# Every target sets itself up from nothing: `make demo` and `make test` on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench check schemas clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/lovregler check rules/
+	$(BIN)/lovregler compare examples/cases/*.yaml
+
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check lovregler tests benchmarks
+	$(BIN)/ruff format --check lovregler tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+check: $(STAMP)
+	$(BIN)/lovregler check rules/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_evaluate.py
+
+schemas: $(STAMP)
+	for kind in rules regime case; do \
+	  file=$$(case $$kind in rules) echo rulefile;; *) echo $$kind;; esac); \
+	  $(BIN)/lovregler schema $$kind > lovregler/schemas/$$file.schema.json; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

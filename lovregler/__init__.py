@@ -1,0 +1,64 @@
+"""lovregler: Danish child-welfare procedure as explained, dated obligations.
+
+Serviceloven's chapter on children (the ``standard`` regime) and the dispensations of the
+free-municipality network Gladsaxe, Guldborgsund and Ikast-Brande (the ``frikommune`` overlay)
+live in YAML rule files; lovregler evaluates a case against them::
+
+    from lovregler import evaluate
+    result = evaluate({"case_id": "1", "municipality": "Ikast-Brande", ...}, "auto")
+"""
+
+from ._backends import BACKEND_NAMES, durable_available
+from ._case import Case, load_case_file, parse_case
+from ._errors import (
+    BackendError,
+    CaseError,
+    LovreglerError,
+    Problem,
+    RegimeError,
+    RuleFileError,
+)
+from ._evaluate import compare, differences, evaluate
+from ._loader import Regime, load_regime
+from ._municipalities import Municipality, all_municipalities, resolve_municipality
+from ._result import (
+    STATUSES,
+    Comparison,
+    Difference,
+    EvaluationResult,
+    Obligation,
+    Recurrence,
+    Status,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BACKEND_NAMES",
+    "STATUSES",
+    "BackendError",
+    "Case",
+    "CaseError",
+    "Comparison",
+    "Difference",
+    "EvaluationResult",
+    "LovreglerError",
+    "Municipality",
+    "Obligation",
+    "Problem",
+    "Recurrence",
+    "Regime",
+    "RegimeError",
+    "RuleFileError",
+    "Status",
+    "__version__",
+    "all_municipalities",
+    "compare",
+    "differences",
+    "durable_available",
+    "evaluate",
+    "load_case_file",
+    "load_regime",
+    "parse_case",
+    "resolve_municipality",
+]

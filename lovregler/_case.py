@@ -1,0 +1,258 @@
+"""The facts of one child's case, strictly validated (the ``Case`` of the published contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ._errors import CaseError, Problem, display_path
+from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
+from ._yaml import Positions, YamlProblem, format_path, load_yaml
+
+ChildConversationException = Literal["maturity", "nature_of_case"]
+MIN_AGE, MAX_AGE = 0, 17
+MEASURE_NUMBERS = tuple(range(1, 10))
+
+
+class Case(BaseModel):
+    """One child's case as a case-management system hands it to lovregler.
+
+    Give ``child_age`` or ``child_birth_date`` (not both). ``decision_date`` defaults to
+    ``awareness_date``. ``municipality`` accepts a name or a kommunekode and is stored as the
+    three-digit kommunekode.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    case_id: Annotated[
+        str, Field(min_length=1, description="The calling system's id; echoed back.")
+    ]
+    municipality: Annotated[
+        str, Field(description="Municipality name or three-digit kommunekode; stored as the code.")
+    ]
+    child_age: Annotated[
+        StrictInt | None,
+        Field(ge=MIN_AGE, le=MAX_AGE, description="The child's age on awareness_date (0-17)."),
+    ] = None
+    child_birth_date: Annotated[
+        date | None, Field(description="Alternative to child_age: the child's birth date.")
+    ] = None
+    awareness_date: Annotated[
+        date,
+        Field(description="The day the municipality became aware the child may need support."),
+    ]
+    decision_date: Annotated[
+        date | None,
+        Field(description="The day of the decision being evaluated; defaults to awareness_date."),
+    ] = None
+    support_need_presumed: Annotated[
+        StrictBool, Field(description="It must be presumed that the child needs special support.")
+    ]
+    measures: Annotated[
+        list[Annotated[StrictInt, Field(ge=1, le=9)]],
+        Field(description="The support measures (nr. 1-9) considered or decided; may be empty."),
+    ] = []
+    consent: Annotated[
+        StrictBool | None,
+        Field(
+            description="Consent of the custody holders and of a young person of 15 or over "
+            "to the measures; required when measures are given."
+        ),
+    ] = None
+    child_conversation_exception: Annotated[
+        ChildConversationException | None,
+        Field(
+            description="Why the child's maturity or the nature of the case speaks decisively "
+            "against a child conversation, if it does."
+        ),
+    ] = None
+    urgent: Annotated[
+        StrictBool,
+        Field(
+            description="The child's interest means the action plan cannot be awaited before "
+            "the decision (a brief statement of purpose is made; the full plan follows)."
+        ),
+    ] = False
+
+    @field_validator("municipality", mode="before")
+    @classmethod
+    def _resolve_municipality(cls, value: Any) -> str:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ValueError("must be a municipality name or a three-digit kommunekode")
+        try:
+            return resolve_municipality(value).code
+        except UnknownMunicipality as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("measures")
+    @classmethod
+    def _no_repeated_measures(cls, value: list[int]) -> list[int]:
+        repeated = sorted({m for m in value if value.count(m) > 1})
+        if repeated:
+            raise ValueError(f"measure {repeated[0]} is listed more than once")
+        return sorted(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        if self.child_age is None and self.child_birth_date is None:
+            raise ValueError("child_age: give child_age or child_birth_date")
+        if self.child_age is not None and self.child_birth_date is not None:
+            raise ValueError("child_birth_date: give child_age or child_birth_date, not both")
+        if self.child_birth_date is not None:
+            if self.child_birth_date > self.awareness_date:
+                raise ValueError("child_birth_date: lies after awareness_date")
+            if not MIN_AGE <= _age_on(self.child_birth_date, self.awareness_date) <= MAX_AGE:
+                raise ValueError("child_birth_date: makes the child 18 or older on awareness_date")
+        if self.decision_date is not None and self.decision_date < self.awareness_date:
+            raise ValueError(
+                f"decision_date: {self.decision_date} lies before awareness_date "
+                f"{self.awareness_date}"
+            )
+        if self.measures and self.consent is None:
+            raise ValueError("consent: is required when measures are given")
+        return self
+
+    @property
+    def age(self) -> int:
+        """The child's age on ``awareness_date``."""
+        if self.child_age is not None:
+            return self.child_age
+        assert self.child_birth_date is not None
+        return _age_on(self.child_birth_date, self.awareness_date)
+
+    @property
+    def effective_decision_date(self) -> date:
+        return self.decision_date or self.awareness_date
+
+    @property
+    def kommune(self) -> Municipality:
+        return resolve_municipality(self.municipality)
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+# --- the field vocabulary that rule conditions may use -------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a rule condition may do with a case field."""
+
+    name: str
+    kind: Literal["bool", "int", "date", "choice", "set", "municipality"]
+    choices: tuple[Any, ...] = ()
+
+
+CONDITION_FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("support_need_presumed", "bool"),
+        FieldSpec("consent", "bool"),
+        FieldSpec("urgent", "bool"),
+        FieldSpec("child_age", "int", tuple(range(MIN_AGE, MAX_AGE + 1))),
+        FieldSpec("awareness_date", "date"),
+        FieldSpec("decision_date", "date"),
+        FieldSpec("measures", "set", MEASURE_NUMBERS),
+        FieldSpec("child_conversation_exception", "choice", (None, "maturity", "nature_of_case")),
+        FieldSpec("municipality", "municipality"),
+    )
+}
+DATE_FIELDS = tuple(n for n, s in CONDITION_FIELDS.items() if s.kind == "date")
+
+
+def case_field_value(case: Case, name: str) -> Any:
+    """The value a condition sees for ``name`` (derived where the case offers alternatives)."""
+    if name == "child_age":
+        return case.age
+    if name == "decision_date":
+        return case.effective_decision_date
+    if name == "consent":
+        return bool(case.consent)
+    return getattr(case, name)
+
+
+# --- reading cases ---------------------------------------------------------------------------
+
+
+def case_problems(exc: ValidationError, data: Any, positions: Positions | None) -> list[Problem]:
+    """Pydantic errors as problems that name the field (and the line, when known)."""
+    problems = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if isinstance(p, str | int)]
+        message = err["msg"].removeprefix("Value error, ")
+        head, sep, rest = message.partition(": ")
+        if not loc and sep and head in Case.model_fields:
+            loc, message = [head], rest
+        if err["type"] == "extra_forbidden":
+            message = "unknown field; " + _known_fields_hint()
+        if positions is not None:
+            problems.append(positions.problem(loc, data, message))
+        else:
+            problems.append(Problem(message, field=format_path(loc) or None))
+    return problems
+
+
+def _known_fields_hint() -> str:
+    return "known fields: " + ", ".join(Case.model_fields)
+
+
+def parse_case(data: Any, positions: Positions | None = None) -> Case:
+    """Validate one case from plain data; raise :class:`CaseError` naming every bad field."""
+    if isinstance(data, Case):
+        return data
+    if not isinstance(data, dict):
+        where = positions.file if positions else None
+        raise CaseError([Problem("a case must be a mapping of field: value", where, 1)])
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(case_problems(exc, data, positions)) from None
+
+
+def load_case_file(path: Path | str) -> list[Case]:
+    """Read cases from a YAML or JSON file (one case, or a list of cases)."""
+    path = Path(path)
+    try:
+        data, positions = load_yaml(path)
+    except YamlProblem as exc:
+        raise CaseError([exc.problem]) from None
+    if data is None:
+        raise CaseError([Problem("the file holds no case", display_path(path))])
+    items = data if isinstance(data, list) else [data]
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        try:
+            if isinstance(data, list):
+                cases.append(parse_case(item, _shifted(positions, index)))
+            else:
+                cases.append(parse_case(item, positions))
+        except CaseError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CaseError(problems)
+    return cases
+
+
+def _shifted(positions: Positions, index: int) -> Positions:
+    """Positions of list item ``index`` as if it were the document root."""
+    shifted = Positions(positions.file)
+    for path, spot in positions.spots.items():
+        if path[:1] == (index,):
+            shifted.spots[path[1:]] = spot
+    return shifted

@@ -1,0 +1,420 @@
+"""A case and a regime -> an explained result. The only module that reads a backend's answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ._backends import get_backend
+from ._case import Case, case_field_value, parse_case
+from ._compile import Facts, Program, case_facts, compile_regime, to_python
+from ._dates import add_period
+from ._errors import BackendError, RegimeError
+from ._loader import Regime, load_regime
+from ._result import Comparison, Difference, EvaluationResult, Obligation, Recurrence, Status
+from ._rulemodel import AllOf, AnyOf, Citation, Condition, FieldCondition, NotOf, Rule, RuleRef
+from ._texts import LANGS, Lang, describe_test, phrase, render_value, unit_name
+
+AUTO = "auto"
+CaseLike = Case | Mapping[str, Any]
+RegimeLike = str | Path | Regime
+
+
+def evaluate(
+    case: CaseLike,
+    regime: RegimeLike = "standard",
+    *,
+    lang: Lang = "da",
+    backend: str | None = None,
+) -> EvaluationResult:
+    """Every obligation ``regime`` knows, for ``case``, with status, due date and reasons.
+
+    ``regime`` is ``"standard"``, ``"frikommune"``, ``"auto"`` (the overlay where it applies,
+    else standard), a folder path, or a :class:`Regime` from :func:`load_regime`. An overlay
+    that does not apply to the case (municipality, window, exclusion) gives the result of the
+    regime below it, and ``regime_reason`` says why. ``backend`` is ``"durable-rules"``,
+    ``"reference"`` or ``None`` (durable-rules where it imports).
+    """
+    if lang not in LANGS:
+        raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
+    valid_case = parse_case(case)
+    target, requested = _resolve(regime)
+    program = compile_regime(target)
+    engine = get_backend(backend)
+    facts = case_facts(valid_case)
+    held = engine.run(program, facts)
+    return _Builder(valid_case, program, facts, held, lang).result(requested, engine.name)
+
+
+def compare(case: CaseLike, *, lang: Lang = "da", backend: str | None = None) -> Comparison:
+    """The case under ``standard`` and under ``frikommune``, and every difference."""
+    standard = evaluate(case, "standard", lang=lang, backend=backend)
+    overlay = evaluate(case, "frikommune", lang=lang, backend=backend)
+    return Comparison(
+        case_id=standard.case_id,
+        standard=standard,
+        frikommune=overlay,
+        differences=differences(standard, overlay),
+    )
+
+
+def differences(base: EvaluationResult, other: EvaluationResult) -> list[Difference]:
+    """Obligations whose status or due date differ, in the order of ``other``."""
+    left = {o.id: o for o in base.obligations}
+    right = {o.id: o for o in other.obligations}
+    out: list[Difference] = []
+    for oid in [*right, *(k for k in left if k not in right)]:
+        a, b = left.get(oid), right.get(oid)
+        if a and b and (a.status, a.due) == (b.status, b.due):
+            continue
+        out.append(
+            Difference(
+                id=oid,
+                standard=a.status if a else None,
+                frikommune=b.status if b else None,
+                standard_due=a.due if a else None,
+                frikommune_due=b.due if b else None,
+                replaced_by=b.replaced_by if b else [],
+                replaces=b.replaces if b else [],
+            )
+        )
+    return out
+
+
+def _resolve(regime: RegimeLike) -> tuple[Regime, str]:
+    if isinstance(regime, Regime):
+        return regime, regime.name
+    if str(regime) == AUTO:
+        return load_regime("frikommune"), AUTO
+    loaded = load_regime(regime)
+    return loaded, str(regime) if isinstance(regime, str) else loaded.name
+
+
+# --- building the result ----------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    rule: Rule
+    layer: int
+    status: Status
+    exception: int | None = None
+    replaced_by: list[tuple[Rule, Citation | None, list[Citation]]] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(
+        self, case: Case, program: Program, facts: Facts, held: frozenset[int], lang: Lang
+    ) -> None:
+        self.case, self.program, self.facts, self.held, self.lang = case, program, facts, held, lang
+        self.day = case.effective_decision_date
+        self._tests: dict[int, Callable[[Facts], bool]] = {}
+
+    # regime selection -------------------------------------------------------------------------
+
+    def _active_layers(self) -> tuple[int, str]:
+        layers = self.program.layers
+        reason = phrase(
+            "regime_requested",
+            self.lang,
+            name=layers[0].regime.name,
+            title=self._title(layers[0].regime.header.title, layers[0].regime.header.title_en),
+        )
+        active = 0
+        for index in range(1, len(layers)):
+            layer = layers[index]
+            header = layer.regime.header
+            label = self._title(header.label or header.title, header.label_en or header.title_en)
+            below = layers[index - 1].regime.header
+            base = f"{self._title(below.label or below.title, below.label_en or below.title_en)} ({below.regime})"
+            municipality = str(self.case.kommune)
+            window_day = case_field_value(self.case, header.window_date)
+            if not layer.participants:
+                reason = phrase("regime_everywhere", self.lang, label=label)
+                inside = None
+            else:
+                member = [p for p in layer.participants if p.municipality in self.held]
+                inside = next((p for p in member if p.window in self.held), None)
+                if not member:
+                    return active, phrase(
+                        "regime_not_member",
+                        self.lang,
+                        municipality=municipality,
+                        label=label,
+                        base=base,
+                    )
+                if inside is None:
+                    windows = ", ".join(
+                        f"{p.participant.window_from}..{p.participant.window_to}" for p in member
+                    )
+                    return active, phrase(
+                        "regime_outside_window",
+                        self.lang,
+                        municipality=municipality,
+                        label=label,
+                        day=window_day,
+                        window=windows,
+                        base=base,
+                    )
+                window = f"{inside.participant.window_from}..{inside.participant.window_to}"
+                reason = phrase(
+                    "regime_in_window",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    day=window_day,
+                    window=window,
+                )
+            for check, exclusion in zip(layer.exclusions, layer.regime.exclusions, strict=True):
+                if check in self.held:
+                    return active, phrase(
+                        "regime_excluded",
+                        self.lang,
+                        municipality=municipality,
+                        label=label,
+                        day=window_day,
+                        window=window if inside else "-",
+                        base=base,
+                        reason=self._title(exclusion.reason, exclusion.reason_en),
+                        basis=self._basis(exclusion.legal_basis),
+                    )
+            active = index
+        return active, reason
+
+    # statuses ---------------------------------------------------------------------------------
+
+    def result(self, requested: str, backend: str) -> EvaluationResult:
+        active, reason = self._active_layers()
+        drafts: dict[str, _Draft] = {}
+        for rid, checks in self.program.rules.items():
+            if checks.layer > active:
+                continue
+            if checks.when not in self.held:
+                drafts[rid] = _Draft(checks.rule, checks.layer, "not_applicable")
+                continue
+            exception = next((i for i, c in enumerate(checks.unless) if c in self.held), None)
+            status: Status = "required" if exception is None else "waived"
+            drafts[rid] = _Draft(checks.rule, checks.layer, status, exception)
+        for draft in drafts.values():
+            if draft.status == "not_applicable" or draft.layer == 0:
+                continue
+            for link in draft.rule.dispenses:
+                target = drafts[link.obligation]
+                if target.status in ("required", "dispensed"):
+                    target.status = "dispensed"
+                    target.replaced_by.append((draft.rule, None, link.legal_basis))
+        regime = self.program.layers[active].regime
+        obligations = [self._obligation(d) for d in drafts.values()]
+        return EvaluationResult(
+            case_id=self.case.case_id,
+            regime=regime.name,
+            regime_reason=reason,
+            ruleset_version=regime.version,
+            obligations=obligations,
+            requested_regime=requested,
+            backend=backend,
+            warnings=self._warnings(regime),
+        )
+
+    def _warnings(self, regime: Regime) -> list[str]:
+        out = []
+        for layer in regime.chain:
+            valid = layer.header.valid
+            if valid and not valid.from_ <= self.day <= valid.to:
+                out.append(
+                    phrase(
+                        "outside_validity", self.lang, day=self.day, name=layer.name, window=valid
+                    )
+                )
+        return out
+
+    # one obligation ---------------------------------------------------------------------------
+
+    def _obligation(self, draft: _Draft) -> Obligation:
+        rule = draft.rule
+        checks = self.program.rules[rule.id]
+        basis = self._basis(rule.legal_basis)
+        title = self._title(rule.title, rule.title_en)
+        because: list[str] = []
+        due: date | None = None
+        repeats: Recurrence | None = None
+        head = dict(id=rule.id, basis=basis, title=title)
+        if draft.status == "not_applicable":
+            because.append(phrase("not_applicable", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+        elif draft.status == "dispensed":
+            base_name = self.program.layers[draft.layer].regime.name
+            because.append(phrase("dispensed", self.lang, base=base_name, **head))
+            for by, _, link_basis in draft.replaced_by:
+                because.append(
+                    phrase(
+                        "dispensation",
+                        self.lang,
+                        basis=self._basis(link_basis),
+                        title=self._title(by.title, by.title_en),
+                        id=by.id,
+                    )
+                )
+            because += self._explain(rule.when, checks.when)
+        elif draft.status == "waived":
+            because.append(phrase("waived", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+            assert draft.exception is not None
+            exc = rule.unless[draft.exception]
+            because.append(
+                phrase(
+                    "exception",
+                    self.lang,
+                    reason=self._title(exc.reason, exc.reason_en),
+                    basis=self._basis(exc.legal_basis),
+                )
+            )
+        else:
+            because.append(phrase("required", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+            for addition, check in zip(rule.additions, checks.additions, strict=True):
+                if check in self.held:
+                    extra = (
+                        f" ({self._basis(addition.legal_basis)})" if addition.legal_basis else ""
+                    )
+                    because.append(
+                        phrase(
+                            "addition",
+                            self.lang,
+                            text=self._title(addition.text, addition.text_en),
+                            basis=extra,
+                        )
+                    )
+            due, repeats, lines = self._deadline(rule, checks.deadlines)
+            because += lines
+        return Obligation(
+            id=rule.id,
+            status=draft.status,
+            legal_basis=basis,
+            due=due,
+            because=because,
+            replaced_by=[by.id for by, _, _ in draft.replaced_by],
+            replaces=[link.obligation for link in rule.dispenses],
+            title=title,
+            confidence=rule.confidence,
+            source=rule.origin,
+            repeats=repeats,
+        )
+
+    def _deadline(
+        self, rule: Rule, checks: tuple[int, ...]
+    ) -> tuple[date | None, Recurrence | None, list[str]]:
+        for deadline, check in zip(rule.deadlines, checks, strict=True):
+            if check not in self.held:
+                continue
+            start_date: date = case_field_value(self.case, deadline.from_)
+            due = add_period(start_date, deadline.amount, deadline.unit)
+            from ._texts import FIELD_LABELS
+
+            start = FIELD_LABELS[deadline.from_][self.lang]
+            basis = f" ({self._basis(deadline.legal_basis)})" if deadline.legal_basis else ""
+            if deadline.amount:
+                line = phrase(
+                    "due_after",
+                    self.lang,
+                    amount=deadline.amount,
+                    unit=unit_name(deadline.unit, deadline.amount, self.lang),
+                    start=start,
+                    start_date=start_date,
+                    due=due,
+                    basis=basis,
+                )
+            else:
+                line = phrase("due_on", self.lang, start=start, due=due, basis=basis)
+            lines = [line]
+            reason = self._title(deadline.reason, deadline.reason_en) if deadline.reason else None
+            if reason:
+                lines.append(reason if reason.endswith(".") else reason + ".")
+            repeats = None
+            if deadline.repeat is not None:
+                r = deadline.repeat
+                repeats = Recurrence(unit=r.unit, max=r.max, min=r.min)
+                key = "repeat_range" if r.min else "repeat_max"
+                lines.append(
+                    phrase(
+                        key,
+                        self.lang,
+                        min=r.min,
+                        max=r.max,
+                        unit=unit_name(r.unit, r.max, self.lang),
+                        unit_one=unit_name(r.unit, 1, self.lang),
+                    )
+                )
+            return due, repeats, lines
+        return None, None, []
+
+    # explanations -----------------------------------------------------------------------------
+
+    def _test(self, cond: Condition) -> bool:
+        test = self._tests.get(id(cond))
+        if test is None:
+            test = to_python(self.program.lowerer.lower(cond))
+            self._tests[id(cond)] = test
+        return test(self.facts)
+
+    def _explain(self, cond: Condition | None, check: int) -> list[str]:
+        if cond is None:
+            return [phrase("always", self.lang)]
+        decided = check in self.held
+        if self._test(cond) != decided:
+            raise BackendError(
+                f"internal error: the engine and the explanation disagree on {cond.origin}"
+            )
+        return [
+            phrase("held" if value else "failed", self.lang, text=text)
+            for text, value in self._why(cond)
+        ]
+
+    def _why(self, cond: Condition) -> list[tuple[str, bool]]:
+        value = self._test(cond)
+        own = self._title(cond.text, cond.text_en) if cond.text else None
+        if own:
+            return [(own, value)]
+        if isinstance(cond, AllOf | AnyOf):
+            children = cond.all if isinstance(cond, AllOf) else cond.any
+            decisive = (
+                isinstance(cond, AllOf) != value
+            )  # all-false or any-true: some children decide
+            picked = [c for c in children if self._test(c) == value] if decisive else children
+            return [item for c in picked for item in self._why(c)]
+        if isinstance(cond, NotOf):
+            return self._why(cond.not_)
+        if isinstance(cond, RuleRef):
+            target = self.program.rules[cond.rule].rule
+            key = "rule_ref_required" if cond.is_ == "required" else "rule_ref_applicable"
+            return [
+                (
+                    phrase(
+                        key,
+                        self.lang,
+                        id=target.id,
+                        title=self._title(target.title, target.title_en),
+                    ),
+                    value,
+                )
+            ]
+        assert isinstance(cond, FieldCondition)
+        op, operand = cond.operator
+        return [(describe_test(cond.field, op, operand, self.lang), value)]
+
+    # small helpers ----------------------------------------------------------------------------
+
+    def _title(self, da: str | None, en: str | None) -> str:
+        if self.lang == "en" and en:
+            return en
+        return da or en or ""
+
+    def _basis(self, citations: list[Citation]) -> str:
+        valid = [c for c in citations if c.valid_on(self.day)] or citations
+        return "; ".join(c.render() for c in valid)
+
+
+__all__ = ["compare", "differences", "evaluate", "render_value"]

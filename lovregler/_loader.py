@@ -1,0 +1,606 @@
+"""Rule folders -> validated rule models (:class:`Regime`).
+
+Reading happens in three passes, each reporting *every* problem it finds with file, line and
+field: YAML (syntax, duplicate keys, hostile content), schema (pydantic models), and meaning
+(known case fields and values, rule references, dispensations, windows, ``extends`` chains).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ._case import CONDITION_FIELDS, FieldSpec
+from ._errors import Problem, RegimeError, RuleFileError, display_path
+from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
+from ._rulemodel import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Exclusion,
+    FieldCondition,
+    NotOf,
+    RegimeHeader,
+    Rule,
+    RuleFile,
+    RuleRef,
+    _Model,
+)
+from ._yaml import Positions, YamlProblem, format_path, load_yaml, step
+
+HEADER_FILE = "regime.yaml"
+BUILTIN_REGIMES = ("standard", "frikommune")
+
+
+@dataclass(frozen=True)
+class LoadedParticipant:
+    municipality: Municipality
+    window_from: date
+    window_to: date
+    confidence: str
+    origin: str
+
+
+@dataclass
+class Regime:
+    """A validated regime: its header, its rules in order, and the regime it extends."""
+
+    name: str
+    folder: Path
+    header: RegimeHeader
+    rules: list[Rule]
+    exclusions: list[Exclusion]
+    participants: list[LoadedParticipant] | None
+    base: Regime | None
+    digest: str
+    _compiled: Any = field(default=None, repr=False)
+
+    @property
+    def version(self) -> str:
+        """``sha256:...`` of the validated content of this regime and every regime below it."""
+        return f"sha256:{self.digest}"
+
+    @property
+    def chain(self) -> list[Regime]:
+        """The regimes from the root (e.g. ``standard``) up to this one."""
+        return [*(self.base.chain if self.base else []), self]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for regime in reversed(self.chain):
+            for rule in regime.rules:
+                if rule.id == rule_id:
+                    return rule
+        return None
+
+    def all_rules(self) -> Iterator[tuple[Regime, Rule]]:
+        for regime in self.chain:
+            for rule in regime.rules:
+                yield regime, rule
+
+
+def builtin_rules_dir() -> Path:
+    """The bundled rule folders: inside the installed package, or ``rules/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "standard" / HEADER_FILE).is_file():
+            return candidate
+    raise RegimeError("the bundled rule folders are missing from this installation")
+
+
+def resolve_folder(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """A regime name (``standard``) or a folder path -> the folder holding ``regime.yaml``."""
+    text = str(name_or_path)
+    candidates: list[Path] = []
+    if relative_to is not None and re.fullmatch(r"[a-z][a-z0-9_-]*", text):
+        candidates.append(relative_to / text)
+    if re.fullmatch(r"[a-z][a-z0-9_-]*", text) and not Path(text).is_dir():
+        candidates.append(builtin_rules_dir() / text)
+    candidates.append(Path(text))
+    for folder in candidates:
+        if (folder / HEADER_FILE).is_file():
+            return folder.resolve()
+    if re.fullmatch(r"[a-z][a-z0-9_-]*", text) and not Path(text).exists():
+        raise RegimeError(
+            f"unknown regime {text!r}; the bundled regimes are "
+            + ", ".join(BUILTIN_REGIMES)
+            + " (or give a folder that holds regime.yaml)"
+        )
+    raise RegimeError(
+        [Problem(f"not a regime folder: it has no {HEADER_FILE}", display_path(Path(text)))]
+    )
+
+
+_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Regime] = {}
+
+
+def load_regime(name_or_path: str | Path = "standard") -> Regime:
+    """Load and validate a regime by name (``standard``, ``frikommune``) or folder path.
+
+    Loaded regimes are cached until one of their files changes.
+    """
+    folder = resolve_folder(name_or_path)
+    return _load(folder, ())
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml"))
+    )
+
+
+def _load(folder: Path, seen: tuple[Path, ...]) -> Regime:
+    if folder in seen:
+        cycle = " -> ".join(display_path(p) for p in (*seen, folder))
+        raise RuleFileError(
+            [
+                Problem(
+                    f"`extends` makes a cycle: {cycle}",
+                    display_path(folder / HEADER_FILE),
+                    field="extends",
+                )
+            ]
+        )
+    key = (str(folder), _stamp(folder))
+    if key in _CACHE:
+        cached = _CACHE[key]
+        if cached.base is None or cached.base is _load(cached.base.folder, (*seen, folder)):
+            return cached
+    regime = _read_folder(folder, seen)
+    _CACHE[key] = regime
+    return regime
+
+
+def natural_key(name: str) -> list[Any]:
+    """``sel48`` before ``sel140``: numbers in names sort by value."""
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
+def _read_folder(folder: Path, seen: tuple[Path, ...]) -> Regime:
+    problems: list[Problem] = []
+    header_path = folder / HEADER_FILE
+    header = _read_model(header_path, RegimeHeader, problems)
+    files: list[tuple[Path, RuleFile]] = []
+    rule_paths = sorted(
+        (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name != HEADER_FILE),
+        key=lambda p: natural_key(p.name),
+    )
+    for path in rule_paths:
+        model = _read_model(path, RuleFile, problems)
+        if model is not None:
+            files.append((path, model))
+    if header is None:
+        raise RuleFileError(problems)
+    base: Regime | None = None
+    if header.extends is not None:
+        try:
+            base_folder = resolve_folder(header.extends, relative_to=folder.parent)
+        except RegimeError as exc:
+            problems.append(
+                Problem(
+                    f"cannot find the regime it extends: {exc}",
+                    header.origin or None,
+                    field="extends",
+                )
+            )
+        else:
+            base = _load(base_folder, (*seen, folder))
+    rules = [rule for _, model in files for rule in model.rules]
+    exclusions = [ex for _, model in files for ex in model.exclusions]
+    participants = _participants(header, problems)
+    problems.extend(_check_meaning(header, rules, exclusions, base))
+    if problems:
+        raise RuleFileError(problems)
+    digest = hashlib.sha256(
+        json.dumps(
+            {
+                "header": header.model_dump(mode="json", by_alias=True),
+                "files": [m.model_dump(mode="json", by_alias=True) for _, m in files],
+                "base": base.digest if base else None,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
+    ).hexdigest()
+    return Regime(
+        name=header.regime,
+        folder=folder,
+        header=header,
+        rules=rules,
+        exclusions=exclusions,
+        participants=participants,
+        base=base,
+        digest=digest,
+    )
+
+
+M = TypeVar("M", bound=_Model)
+
+
+def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
+    try:
+        data, positions = load_yaml(path)
+    except YamlProblem as exc:
+        problems.append(exc.problem)
+        return None
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        problems.append(Problem(f"the file is {what}", positions.file, 1))
+        return None
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc, data, positions))
+        return None
+    _attach_origins(parsed, (), positions)
+    return parsed
+
+
+def _schema_problems(exc: ValidationError, data: Any, positions: Positions) -> list[Problem]:
+    out: list[Problem] = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if isinstance(p, str | int)]
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key" + _allowed_keys_hint(exc.title, loc, data)
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        elif err["type"] == "literal_error":
+            message = message.replace("Input should be", "must be")
+        problem = positions.problem(loc, data, message)
+        if problem not in out:
+            out.append(problem)
+    return out
+
+
+def _allowed_keys_hint(title: str, loc: list[str | int], data: Any) -> str:
+    models: dict[str, type[BaseModel]] = {"RuleFile": RuleFile, "RegimeHeader": RegimeHeader}
+    model = models.get(title)
+    owner = _model_for_path(model, [p for p in loc[:-1]], data) if model else None
+    if owner is None:
+        return ""
+    keys = [f.alias or name for name, f in owner.model_fields.items()]
+    return "; allowed here: " + ", ".join(keys)
+
+
+def _model_for_path(
+    model: type[BaseModel], loc: list[str | int], data: Any
+) -> type[BaseModel] | None:
+    """Follow ``loc`` through the model classes (best effort, for the hint only)."""
+    from ._rulemodel import _condition_kind
+
+    current: Any = model
+    node = data
+    for part in loc:
+        node = step(node, part)[1]
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        fields = {f.alias or n: f for n, f in current.model_fields.items()}
+        if part not in fields:
+            return None
+        current = _model_in(fields[part].annotation, node)
+    if isinstance(node, dict) and current is not None:
+        kind = _condition_kind(node)
+        if kind:
+            kinds: dict[str, type[BaseModel]] = {
+                "all-of": AllOf,
+                "any-of": AnyOf,
+                "not-of": NotOf,
+                "rule-ref": RuleRef,
+                "field-test": FieldCondition,
+            }
+            return kinds[kind]
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _model_in(annotation: Any, node: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg, node)
+        if found is not None:
+            return found
+    return None
+
+
+def _attach_origins(model: _Model, path: tuple[str | int, ...], positions: Positions) -> None:
+    """Give every model its file and line (for explanations and later error messages)."""
+    model._file = positions.file
+    spot = positions.spots.get(path)
+    model._line = spot[0] if spot else None
+    for name, info in type(model).model_fields.items():
+        key = info.alias or name
+        value = getattr(model, name)
+        if isinstance(value, _Model):
+            _attach_origins(value, (*path, key), positions)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, _Model):
+                    _attach_origins(item, (*path, key, index), positions)
+
+
+def _participants(header: RegimeHeader, problems: list[Problem]) -> list[LoadedParticipant] | None:
+    if header.participants is None:
+        return None
+    out: list[LoadedParticipant] = []
+    for index, p in enumerate(header.participants):
+        try:
+            municipality = resolve_municipality(p.municipality)
+        except UnknownMunicipality as exc:
+            problems.append(
+                Problem(
+                    str(exc), header._file, p._line, field=f"participants[{index}].municipality"
+                )
+            )
+            continue
+        for other in out:
+            if other.municipality == municipality and not (
+                p.window.to < other.window_from or other.window_to < p.window.from_
+            ):
+                problems.append(
+                    Problem(
+                        f"{municipality} has overlapping windows ({other.window_from}.."
+                        f"{other.window_to} at {other.origin} and {p.window})",
+                        header._file,
+                        p._line,
+                        field=f"participants[{index}].window",
+                    )
+                )
+        out.append(
+            LoadedParticipant(municipality, p.window.from_, p.window.to, p.confidence, p.origin)
+        )
+    return out
+
+
+# --- meaning ----------------------------------------------------------------------------------
+
+
+def _check_meaning(
+    header: RegimeHeader, rules: list[Rule], exclusions: list[Exclusion], base: Regime | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    base_rules = {r.id: r for _, r in base.all_rules()} if base else {}
+    own: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in own:
+            problems.append(
+                _at(rule, "id", f"duplicate rule id {rule.id!r} (first at {own[rule.id].origin})")
+            )
+        elif rule.id in base_rules:
+            problems.append(
+                _at(
+                    rule,
+                    "id",
+                    f"rule id {rule.id!r} is already defined by the regime this one "
+                    f"extends ({base_rules[rule.id].origin}); lift it with `dispenses` instead",
+                )
+            )
+        own[rule.id] = rule
+    known = {**base_rules, **own}
+    if base is None and exclusions:
+        problems.append(
+            _at(
+                exclusions[0],
+                "exclusions",
+                "`exclusions` only make sense in an overlay (the regime header needs `extends`)",
+            )
+        )
+    seen_exclusions: dict[str, Exclusion] = {}
+    for exclusion in exclusions:
+        if exclusion.id in seen_exclusions:
+            problems.append(_at(exclusion, "id", f"duplicate exclusion id {exclusion.id!r}"))
+        seen_exclusions[exclusion.id] = exclusion
+        problems.extend(_check_condition(exclusion.when, known, None))
+    for rule in rules:
+        if rule.when is not None:
+            problems.extend(_check_condition(rule.when, known, rule.id))
+        for exc in rule.unless:
+            problems.extend(_check_condition(exc.when, known, rule.id))
+        deadlines = rule.deadlines
+        for index, deadline in enumerate(deadlines):
+            if deadline.when is not None:
+                problems.extend(_check_condition(deadline.when, known, rule.id))
+            elif index != len(deadlines) - 1:
+                problems.append(
+                    _at(deadline, "when", "only the last deadline may leave out `when`")
+                )
+        for addition in rule.additions:
+            problems.extend(_check_condition(addition.when, known, rule.id))
+        for link in rule.dispenses:
+            if base is None:
+                problems.append(
+                    _at(
+                        link,
+                        "obligation",
+                        "`dispenses` only makes sense in an overlay (the regime header needs `extends`)",
+                    )
+                )
+            elif link.obligation not in base_rules:
+                problems.append(
+                    _at(
+                        link,
+                        "obligation",
+                        f"dispenses {link.obligation!r}, which the regime {base.name!r} does not define{_suggest(link.obligation, base_rules)}",
+                    )
+                )
+    problems.extend(_check_ref_cycles(own, base_rules))
+    return problems
+
+
+def _at(model: _Model, field_name: str, message: str) -> Problem:
+    return Problem(message, model._file, model._line, field=field_name)
+
+
+def _suggest(name: str, known: dict[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _walk_conditions(cond: Condition) -> Iterator[Condition]:
+    yield cond
+    if isinstance(cond, AllOf):
+        for c in cond.all:
+            yield from _walk_conditions(c)
+    elif isinstance(cond, AnyOf):
+        for c in cond.any:
+            yield from _walk_conditions(c)
+    elif isinstance(cond, NotOf):
+        yield from _walk_conditions(cond.not_)
+
+
+def _check_condition(cond: Condition, known: dict[str, Rule], owner: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for node in _walk_conditions(cond):
+        if isinstance(node, RuleRef):
+            if node.rule not in known:
+                problems.append(
+                    _at(
+                        node,
+                        "rule",
+                        f"refers to rule {node.rule!r}, which is not defined{_suggest(node.rule, known)}",
+                    )
+                )
+            elif node.rule == owner:
+                problems.append(_at(node, "rule", "a rule cannot refer to itself"))
+        elif isinstance(node, FieldCondition):
+            problems.extend(_check_field_test(node))
+    return problems
+
+
+_OPS_BY_KIND = {
+    "bool": {"equals", "not_equals"},
+    "int": {
+        "equals",
+        "not_equals",
+        "in_",
+        "not_in",
+        "at_least",
+        "at_most",
+        "greater_than",
+        "less_than",
+        "between",
+    },
+    "date": {
+        "equals",
+        "not_equals",
+        "in_",
+        "not_in",
+        "at_least",
+        "at_most",
+        "greater_than",
+        "less_than",
+        "between",
+    },
+    "choice": {"equals", "not_equals", "in_", "not_in"},
+    "municipality": {"equals", "not_equals", "in_", "not_in"},
+    "set": {"contains", "contains_any", "contains_all", "contains_none", "is_empty"},
+}
+
+
+def _check_field_test(node: FieldCondition) -> list[Problem]:
+    spec = CONDITION_FIELDS.get(node.field)
+    if spec is None:
+        return [
+            _at(
+                node,
+                "field",
+                f"unknown case field {node.field!r}; known: " + ", ".join(CONDITION_FIELDS),
+            )
+        ]
+    op, value = node.operator
+    op_name = "in" if op == "in_" else op
+    if op not in _OPS_BY_KIND[spec.kind]:
+        allowed = ", ".join(sorted("in" if o == "in_" else o for o in _OPS_BY_KIND[spec.kind]))
+        return [
+            _at(
+                node,
+                op_name,
+                f"{op_name!r} cannot be used on {node.field} ({spec.kind}); use one of: {allowed}",
+            )
+        ]
+    values = value if isinstance(value, list) else [value]
+    if op == "is_empty":
+        return []
+    problems = []
+    for item in values:
+        reason = _bad_value(spec, item)
+        if reason:
+            problems.append(_at(node, op_name, f"{item!r} {reason}"))
+    if op == "between" and len(values) == 2 and not problems and values[0] > values[1]:
+        problems.append(_at(node, op_name, "between needs [low, high]"))
+    return problems
+
+
+def _bad_value(spec: FieldSpec, value: Any) -> str | None:
+    if spec.kind == "bool":
+        return None if isinstance(value, bool) else f"is not true/false ({spec.name} is yes/no)"
+    if spec.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"is not a whole number ({spec.name})"
+        if value not in spec.choices:
+            return f"is outside the possible values of {spec.name} ({spec.choices[0]}-{spec.choices[-1]})"
+        return None
+    if spec.kind == "date":
+        return None if isinstance(value, date) else f"is not a date (YYYY-MM-DD) for {spec.name}"
+    if spec.kind in ("choice", "set"):
+        if value in spec.choices and not isinstance(value, bool):
+            return None
+        shown = ", ".join("null" if c is None else str(c) for c in spec.choices)
+        return f"is not a possible value of {spec.name} ({shown})"
+    if spec.kind == "municipality":
+        try:
+            resolve_municipality(value)
+        except UnknownMunicipality as exc:
+            return f"is not a municipality: {exc}"
+        return None
+    return None
+
+
+def _check_ref_cycles(own: dict[str, Rule], base_rules: dict[str, Rule]) -> list[Problem]:
+    graph: dict[str, set[str]] = {}
+    for rid, rule in {**base_rules, **own}.items():
+        refs: set[str] = set()
+        conditions = [rule.when] if rule.when is not None else []
+        conditions += [e.when for e in rule.unless]
+        for cond in conditions:
+            refs |= {n.rule for n in _walk_conditions(cond) if isinstance(n, RuleRef)}
+        graph[rid] = refs
+    problems: list[Problem] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                rule = own.get(node) or base_rules[node]
+                problems.append(
+                    _at(
+                        rule,
+                        "when",
+                        "rule references make a cycle: " + " -> ".join([*trail, node, nxt]),
+                    )
+                )
+            elif state.get(nxt) is None and nxt in graph:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for rid in sorted(own):
+        if state.get(rid) is None:
+            visit(rid, [])
+    return problems
+
+
+__all__ = ["Regime", "builtin_rules_dir", "format_path", "load_regime"]

@@ -1,0 +1,391 @@
+"""Pydantic models of the YAML rule files: what legal staff may write, and nothing else.
+
+A regime folder holds ``regime.yaml`` (a :class:`RegimeHeader`) and any number of rule files
+(each a :class:`RuleFile`). Every model forbids unknown keys, so a typo is an error that names
+the key, the file and the line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    Tag,
+    model_validator,
+)
+
+from ._dates import Unit
+
+Confidence = Literal["verified", "secondary", "to_confirm"]
+ObligationId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
+        description="Dotted obligation id, e.g. sel50.boernefaglig_undersoegelse",
+        examples=["sel50.boernefaglig_undersoegelse"],
+    ),
+]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+DateField = Literal["awareness_date", "decision_date"]
+Scalar = StrictBool | StrictInt | str | date | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _file: str | None = PrivateAttr(default=None)
+    _line: int | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> str:
+        """``file:line`` where this item was written, or ``""`` if not from a file."""
+        if self._file is None:
+            return ""
+        return f"{self._file}:{self._line}" if self._line else self._file
+
+
+class Citation(_Model):
+    """A reference to the law: ``{law: SEL, paragraph: 50, stk: 1}`` or ``{ref: "..."}``."""
+
+    law: str | None = Field(None, description="Short name of the law, e.g. SEL")
+    paragraph: str | StrictInt | None = Field(None, description="Section, e.g. 50 or '52 a'")
+    stk: str | StrictInt | None = Field(None, description="Subsection (stk.), e.g. 1 or '1 og 3-7'")
+    nr: str | StrictInt | list[StrictInt] | None = Field(None, description="Number(s) (nr.)")
+    pkt: StrictInt | None = Field(None, description="Sentence (pkt.)")
+    ref: str | None = Field(None, description="Free-text citation, where § does not fit")
+    valid_from: date | None = Field(None, description="First day this citation is right")
+    valid_to: date | None = Field(None, description="Last day this citation is right")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Citation:
+        if self.ref is None and (self.law is None or self.paragraph is None):
+            raise ValueError("a citation needs `law` and `paragraph`, or `ref`")
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError("valid_from lies after valid_to")
+        return self
+
+    def render(self) -> str:
+        if self.law is None or self.paragraph is None:
+            return str(self.ref)
+        text = f"{self.law} § {self.paragraph}"
+        if self.stk is not None:
+            text += f", stk. {self.stk}"
+        if self.nr is not None:
+            nrs = self.nr if isinstance(self.nr, list) else [self.nr]
+            text += ", nr. " + _join_numbers([str(n) for n in nrs])
+        if self.pkt is not None:
+            text += f", {self.pkt}. pkt."
+        if self.ref:
+            text += f" ({self.ref})"
+        return text
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+def _join_numbers(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+LegalBasis = Annotated[list[Citation], Field(min_length=1)]
+
+
+class _Explained(_Model):
+    text: str | None = Field(None, description="How to say this condition in Danish")
+    text_en: str | None = Field(None, description="How to say this condition in English")
+
+
+class FieldCondition(_Explained):
+    """A test on one case field. Give exactly one operator."""
+
+    field: str = Field(description="A case field, e.g. support_need_presumed")
+    equals: Scalar = None
+    not_equals: Scalar = None
+    in_: list[Scalar] | None = Field(None, alias="in")
+    not_in: list[Scalar] | None = None
+    at_least: StrictInt | date | None = None
+    at_most: StrictInt | date | None = None
+    greater_than: StrictInt | date | None = None
+    less_than: StrictInt | date | None = None
+    between: list[StrictInt | date] | None = Field(None, min_length=2, max_length=2)
+    contains: StrictInt | str | None = None
+    contains_any: list[StrictInt | str] | None = Field(None, min_length=1)
+    contains_all: list[StrictInt | str] | None = Field(None, min_length=1)
+    contains_none: list[StrictInt | str] | None = Field(None, min_length=1)
+    is_empty: StrictBool | None = None
+
+    @property
+    def operator(self) -> tuple[str, Any]:
+        given = self.model_fields_set & set(OPERATORS)
+        (name,) = given
+        return name, getattr(self, name)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FieldCondition:
+        given = sorted(self.model_fields_set & set(OPERATORS))
+        if len(given) != 1:
+            shown = ", ".join(_ALIASES.get(g, g) for g in given) or "none"
+            raise ValueError(
+                "give exactly one operator ("
+                + ", ".join(_ALIASES.get(o, o) for o in OPERATORS)
+                + f"); given: {shown}"
+            )
+        return self
+
+
+OPERATORS = (
+    "equals",
+    "not_equals",
+    "in_",
+    "not_in",
+    "at_least",
+    "at_most",
+    "greater_than",
+    "less_than",
+    "between",
+    "contains",
+    "contains_any",
+    "contains_all",
+    "contains_none",
+    "is_empty",
+)
+_ALIASES = {"in_": "in"}
+
+
+class AllOf(_Explained):
+    """Every condition in the list holds."""
+
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Explained):
+    """At least one condition in the list holds."""
+
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(_Explained):
+    """The condition does not hold."""
+
+    not_: Condition = Field(alias="not")
+
+
+class RuleRef(_Explained):
+    """The status another rule would have: ``{rule: sel48.boernesamtale, is: applicable}``.
+
+    ``applicable``: the rule's ``when`` holds; ``required``: it holds and no ``unless`` lifts it.
+    """
+
+    rule: ObligationId
+    is_: Literal["required", "applicable"] = Field("required", alias="is")
+
+
+def _condition_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key, tag in (
+            ("all", "all-of"),
+            ("any", "any-of"),
+            ("not", "not-of"),
+            ("rule", "rule-ref"),
+            ("field", "field-test"),
+        ):
+            if key in value:
+                return tag
+        return None
+    if isinstance(value, BaseModel):
+        return {
+            AllOf: "all-of",
+            AnyOf: "any-of",
+            NotOf: "not-of",
+            RuleRef: "rule-ref",
+            FieldCondition: "field-test",
+        }.get(type(value))
+    return None
+
+
+Condition = Annotated[
+    Annotated[AllOf, Tag("all-of")]
+    | Annotated[AnyOf, Tag("any-of")]
+    | Annotated[NotOf, Tag("not-of")]
+    | Annotated[RuleRef, Tag("rule-ref")]
+    | Annotated[FieldCondition, Tag("field-test")],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message="a condition is a mapping with one of: all, any, not, rule, field",
+    ),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+class Exception_(_Model):
+    """An exception in the same law that lifts the obligation: its status becomes ``waived``."""
+
+    id: Name
+    when: Condition
+    reason: str = Field(description="Why it is lifted, in Danish")
+    reason_en: str | None = None
+    legal_basis: LegalBasis
+    confidence: Confidence
+    notes: str | None = None
+
+
+class Repeat(_Model):
+    """A recurring obligation: again at least every ``max`` units (and not before ``min``)."""
+
+    unit: Unit
+    max: StrictInt = Field(ge=1)
+    min: StrictInt | None = Field(None, ge=1)
+
+
+class Deadline(_Model):
+    """When the obligation is due: ``amount`` ``unit``s after the case date ``from``."""
+
+    from_: DateField = Field(alias="from")
+    amount: StrictInt = Field(0, ge=0)
+    unit: Unit = "days"
+    when: Condition | None = Field(None, description="Only this deadline if the condition holds")
+    reason: str | None = Field(None, description="Why this deadline, in Danish")
+    reason_en: str | None = None
+    legal_basis: list[Citation] = []
+    repeat: Repeat | None = None
+    confidence: Confidence | None = None
+    notes: str | None = None
+
+
+class Addition(_Model):
+    """An extra reason (and citation) shown when its condition holds, e.g. for youths of 16+."""
+
+    when: Condition
+    text: str
+    text_en: str | None = None
+    legal_basis: list[Citation] = []
+
+
+class Dispensation(_Model):
+    """An obligation of the base regime that this overlay rule lifts and replaces."""
+
+    obligation: ObligationId
+    legal_basis: LegalBasis
+    notes: str | None = None
+
+
+class Rule(_Model):
+    """One obligation: when it applies, what lifts it, when it is due, and why."""
+
+    id: ObligationId
+    title: str = Field(description="Danish title, e.g. Børnefaglig undersøgelse")
+    title_en: str | None = None
+    legal_basis: LegalBasis
+    legal_text: str | None = Field(None, description="The wording of the law, quoted")
+    when: Condition | None = Field(
+        None, description="When the obligation applies; always if absent"
+    )
+    unless: list[Exception_] = []
+    deadline: Deadline | list[Deadline] | None = None
+    additions: list[Addition] = []
+    dispenses: list[Dispensation] = []
+    confidence: Confidence
+    notes: str | None = None
+
+    @property
+    def deadlines(self) -> list[Deadline]:
+        if self.deadline is None:
+            return []
+        return self.deadline if isinstance(self.deadline, list) else [self.deadline]
+
+
+class Exclusion(_Model):
+    """Cases this overlay may never touch: the base regime applies to them in full."""
+
+    id: Name
+    when: Condition
+    reason: str
+    reason_en: str | None = None
+    legal_basis: LegalBasis
+    confidence: Confidence
+    notes: str | None = None
+
+
+class RuleFile(_Model):
+    """A rule file: rules and/or exclusions, usually one section of the law."""
+
+    title: str | None = None
+    notes: str | None = None
+    rules: list[Rule] = []
+    exclusions: list[Exclusion] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> RuleFile:
+        if not self.rules and not self.exclusions:
+            raise ValueError("a rule file needs `rules` or `exclusions`")
+        return self
+
+
+class Window(_Model):
+    from_: date = Field(alias="from")
+    to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.from_ > self.to:
+            raise ValueError(f"window starts ({self.from_}) after it ends ({self.to})")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.from_}..{self.to}"
+
+
+class Participant(_Model):
+    """A municipality taking part in an overlay, and its experiment window."""
+
+    municipality: str | StrictInt
+    window: Window
+    confidence: Confidence
+    source: str | None = None
+    notes: str | None = None
+
+
+class Source(_Model):
+    title: str
+    reference: str | None = None
+    url: str | None = None
+
+
+class RegimeHeader(_Model):
+    """``regime.yaml``: what the regime is, where it comes from, and where it applies."""
+
+    regime: Name
+    title: str
+    title_en: str | None = None
+    label: str | None = Field(None, description="Short Danish name used in sentences")
+    label_en: str | None = Field(None, description="Short English name used in sentences")
+    extends: Name | None = Field(None, description="The regime this one overlays")
+    legal_basis: list[Citation] = []
+    sources: list[Source] = []
+    valid: Window | None = Field(None, description="The period whose law this regime encodes")
+    participants: list[Participant] | None = Field(
+        None, description="Municipalities the overlay applies to; absent = everywhere"
+    )
+    window_date: DateField = Field(
+        "decision_date", description="Which case date must lie in a participant's window"
+    )
+    confidence: Confidence
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _overlay_parts(self) -> RegimeHeader:
+        if self.participants is not None and self.extends is None:
+            raise ValueError("`participants` only make sense in an overlay (give `extends`)")
+        return self

@@ -1,0 +1,186 @@
+"""Safe YAML (and JSON) reading that remembers where every value came from.
+
+Only ``yaml.SafeLoader`` is used: python object tags are refused, never constructed. Duplicate
+keys, alias bombs and oversized files are refused with the file and line named. The returned
+:class:`Positions` maps a data path such as ``("rules", 0, "when")`` to its line and column, so
+that schema errors found later can point at the right line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._errors import Problem, display_path
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Line and column (1-based) of each key and item in a loaded document."""
+
+    file: str
+    spots: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, loc: Sequence[str | int], data: Any) -> tuple[PathKey, int | None, int | None]:
+        """The deepest real data path in ``loc`` and its position.
+
+        ``loc`` may come from pydantic and hold entries that are not keys of the data (union
+        tags, validator names); those are skipped.
+        """
+        path: list[str | int] = []
+        node = data
+        for part in loc:
+            found, child = step(node, part)
+            if found:
+                node = child
+                path.append(part)
+        for end in range(len(path), -1, -1):
+            spot = self.spots.get(tuple(path[:end]))
+            if spot is not None:
+                return tuple(path), spot[0], spot[1]
+        return tuple(path), None, None
+
+    def problem(self, loc: Sequence[str | int], data: Any, message: str) -> Problem:
+        path, line, column = self.locate(loc, data)
+        return Problem(message, self.file, line, column, format_path(path) or None)
+
+
+def step(node: Any, part: str | int) -> tuple[bool, Any]:
+    """One step down a loaded document: ``(True, child)``, or ``(False, None)`` if absent."""
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """``("rules", 0, "when")`` -> ``rules[0].when``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class YamlProblem(Exception):
+    """Raised by :func:`load_yaml`; carries one :class:`Problem`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
+    """Parse one YAML document from ``text``; ``file`` names it in messages."""
+    positions = Positions(file)
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            raise YamlProblem(_marked_problem(exc, file)) from None
+        except yaml.YAMLError as exc:
+            raise YamlProblem(Problem(f"not valid YAML: {exc}", file)) from None
+        if node is None:
+            return None, positions
+        _walk(node, (), positions, [0])
+        try:
+            data = loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            raise YamlProblem(_marked_problem(exc, file)) from None
+    finally:
+        loader.dispose()
+    return data, positions
+
+
+def load_yaml(path: Path) -> tuple[Any, Positions]:
+    """Read and parse a YAML or JSON file safely."""
+    file = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file)
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlProblem(Problem(f"cannot read file: {exc.strerror or exc}", file)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(
+            Problem(f"not UTF-8 text (byte {exc.start} cannot be decoded)", file)
+        ) from None
+    return load_yaml_text(text, file)
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    what = " ".join(p for p in (exc.context, exc.problem) if p) or "not valid YAML"
+    if "could not determine a constructor" in what:
+        what = f"{what}; only plain YAML is allowed (no python or custom tags)"
+    if mark is None:
+        return Problem(f"not valid YAML: {what}", file)
+    return Problem(f"not valid YAML: {what}", file, mark.line + 1, mark.column + 1)
+
+
+def _walk(node: yaml.Node, path: PathKey, positions: Positions, count: list[int]) -> None:
+    """Record positions, refuse duplicate keys and alias bombs (by counting visited nodes)."""
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        mark = node.start_mark
+        raise YamlProblem(
+            Problem(
+                f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused",
+                positions.file,
+                mark.line + 1,
+                mark.column + 1,
+            )
+        )
+    if path not in positions.spots:
+        positions.spots[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key: Any = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem(
+                    Problem(
+                        "YAML merge keys (<<) are not allowed; write the keys out",
+                        positions.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                    )
+                )
+            if key is not None and key in seen:
+                raise YamlProblem(
+                    Problem(
+                        f"duplicate key {key!r} (first given on line {seen[key]})",
+                        positions.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path((*path, key)),
+                    )
+                )
+            if key is not None:
+                seen[key] = key_node.start_mark.line + 1
+                positions.spots[(*path, key)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+            _walk(value_node, (*path, key) if key is not None else path, positions, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), positions, count)

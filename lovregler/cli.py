@@ -1,0 +1,285 @@
+"""The ``lovregler`` command: evaluate and compare cases, check rule folders, print schemas.
+
+Exit codes: 0 success; 1 a check or test found failures; 2 bad input (unreadable or invalid
+file, bad option). Bad input is reported as ``file:line:col: field: message``, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from ._backends import BACKEND_NAMES
+from ._case import Case, load_case_file
+from ._errors import LovreglerError, Problem, RuleFileError, display_path
+from ._evaluate import compare, evaluate
+from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
+from ._result import Comparison, EvaluationResult
+from ._texts import Lang
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # bad options are bad input: exit 2, no traceback
+        self.print_usage(sys.stderr)
+        print(f"lovregler: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lovregler", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"lovregler {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def case_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "cases", nargs="+", type=Path, metavar="CASE", help="case files (YAML or JSON)"
+        )
+        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument("--lang", choices=("da", "en"), default="da", help="language of reasons")
+        p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+        return p
+
+    ev = case_command("evaluate", "the obligations of each case under one regime")
+    ev.add_argument(
+        "--regime",
+        default="standard",
+        help="standard, frikommune, auto, or a rule folder (default: standard)",
+    )
+    case_command("compare", "each case under standard and frikommune, side by side")
+
+    check = sub.add_parser(
+        "check", help="validate rule folders", description="validate rule folders"
+    )
+    check.add_argument(
+        "folders",
+        nargs="*",
+        type=Path,
+        metavar="RULES_DIR",
+        help="a regime folder, or a folder of regime folders (default: rules/ or the bundled rules)",
+    )
+
+    schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
+    schema.add_argument(
+        "kind", choices=("rules", "regime", "case"), help="rule file, regime.yaml, or case"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (also used by the console script)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command in ("evaluate", "compare"):
+            return _run_cases(args, sys.stdout)
+        if args.command == "check":
+            return _check(args.folders, sys.stdout)
+        return _schema(args.kind, sys.stdout)
+    except LovreglerError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug in lovregler, not bad input
+        if os.environ.get("LOVREGLER_DEBUG"):
+            raise
+        print(
+            f"lovregler: internal error: {type(exc).__name__}: {exc} "
+            "(set LOVREGLER_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+# --- evaluate / compare -----------------------------------------------------------------------
+
+
+def _read_cases(paths: list[Path]) -> list[Case]:
+    cases: list[Case] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            cases.extend(load_case_file(path))
+        except LovreglerError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise LovreglerError(problems)
+    return cases
+
+
+def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
+    cases = _read_cases(args.cases)
+    lang: Lang = args.lang
+    backend = None if args.backend == "auto" else args.backend
+    if args.command == "evaluate":
+        regime = load_regime(args.regime) if args.regime not in ("auto",) else "auto"
+        results: list[EvaluationResult | Comparison] = [
+            evaluate(case, regime, lang=lang, backend=backend) for case in cases
+        ]
+    else:
+        results = [compare(case, lang=lang, backend=backend) for case in cases]
+    if args.format == "json":
+        data = [r.model_dump(mode="json") for r in results]
+        json.dump(data[0] if len(data) == 1 else data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for index, result in enumerate(results):
+        if index:
+            out.write("\n")
+        if isinstance(result, Comparison):
+            out.write(render_comparison(result, lang))
+        else:
+            out.write(render_result(result, lang))
+    return EXIT_OK
+
+
+_LABELS = {
+    "da": {
+        "required": "påkrævet",
+        "waived": "undtaget",
+        "dispensed": "dispenseret",
+        "not_applicable": "gælder ikke",
+        "due": "frist",
+        "case": "Sag",
+        "obligation": "pligt",
+        "replaced_by": "erstattet af",
+        "differences": "forskelle",
+        "none": "ingen",
+        "hidden": "pligter gælder ikke i nogen af regimerne",
+    },
+    "en": {
+        "required": "required",
+        "waived": "waived",
+        "dispensed": "dispensed",
+        "not_applicable": "not applicable",
+        "due": "due",
+        "case": "Case",
+        "obligation": "obligation",
+        "replaced_by": "replaced by",
+        "differences": "differences",
+        "none": "none",
+        "hidden": "obligations apply under neither regime",
+    },
+}
+
+
+def _cell(result: EvaluationResult, oid: str, lang: Lang) -> str:
+    labels = _LABELS[lang]
+    try:
+        ob = result.obligation(oid)
+    except KeyError:
+        return "-"
+    text = labels[ob.status]
+    if ob.due:
+        text += f" ({labels['due']} {ob.due})"
+    if ob.replaced_by:
+        text += f" -> {', '.join(ob.replaced_by)}"
+    return text
+
+
+def render_result(result: EvaluationResult, lang: Lang = "da") -> str:
+    labels = _LABELS[lang]
+    lines = [
+        f"{labels['case']} {result.case_id}: {result.regime}",
+        f"  {result.regime_reason}",
+        f"  ({result.ruleset_version[:19]}…, {result.backend})",
+    ]
+    lines += [f"  ! {w}" for w in result.warnings]
+    width = max(len(o.id) for o in result.obligations)
+    for ob in result.obligations:
+        lines.append(f"  {ob.id:<{width}}  {_cell(result, ob.id, lang):<28}  {ob.legal_basis}")
+    return "\n".join(lines) + "\n"
+
+
+def render_comparison(comparison: Comparison, lang: Lang = "da") -> str:
+    labels = _LABELS[lang]
+    std, fri = comparison.standard, comparison.frikommune
+    ids = [o.id for o in fri.obligations] + [
+        o.id for o in std.obligations if o.id not in fri.statuses()
+    ]
+    width = max(len(i) for i in ids)
+    col = max(len(_cell(std, i, lang)) for i in ids)
+    lines = [
+        f"{labels['case']} {comparison.case_id}",
+        f"  standard:   {std.regime_reason}",
+        f"  frikommune: {fri.regime_reason}",
+        f"  {labels['obligation']:<{width}}  {'standard':<{col}}  frikommune",
+    ]
+    changed = {d.id for d in comparison.differences}
+    hidden = 0
+    for oid in ids:
+        if oid not in changed and std.obligation(oid).status == "not_applicable":
+            hidden += 1  # not applicable under both: left out to keep the table readable
+            continue
+        mark = "*" if oid in changed else " "
+        lines.append(
+            f"{mark} {oid:<{width}}  {_cell(std, oid, lang):<{col}}  {_cell(fri, oid, lang)}"
+        )
+    if hidden:
+        lines.append(f"  (+{hidden} {labels['hidden']})")
+    lines.append(f"  {labels['differences']}: {len(comparison.differences) or labels['none']}")
+    return "\n".join(lines) + "\n"
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def regime_folders(folder: Path) -> list[Path]:
+    """``folder`` itself if it holds ``regime.yaml``, else its sub-folders that do."""
+    if (folder / HEADER_FILE).is_file():
+        return [folder]
+    if not folder.is_dir():
+        raise LovreglerError([Problem("no such folder", display_path(folder))])
+    found = sorted(p for p in folder.iterdir() if (p / HEADER_FILE).is_file())
+    if not found:
+        raise LovreglerError(
+            [Problem(f"holds no regime folder (a folder with {HEADER_FILE})", display_path(folder))]
+        )
+    return found
+
+
+def _check(folders: list[Path], out: TextIO) -> int:
+    if not folders:
+        folders = [Path("rules") if Path("rules").is_dir() else builtin_rules_dir()]
+    problems: list[Problem] = []
+    for folder in folders:
+        for regime_folder in regime_folders(folder):
+            try:
+                regime = load_regime(regime_folder)
+            except RuleFileError as exc:
+                problems.extend(exc.problems)
+                continue
+            out.write(
+                f"ok  {display_path(regime_folder)}: regime {regime.name}, "
+                f"{len(regime.rules)} rules, {len(regime.exclusions)} exclusions, {regime.version}\n"
+            )
+    if problems:
+        raise RuleFileError(problems)
+    return EXIT_OK
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def _schema(kind: str, out: TextIO) -> int:
+    from ._schemas import schema_for
+
+    json.dump(schema_for(kind), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
