@@ -79,6 +79,13 @@ class Case(BaseModel):
             "against a child conversation, if it does."
         ),
     ] = None
+    notification_date: Annotated[
+        date | None,
+        Field(
+            description="The day a notification (underretning) about the child was received, "
+            "if the case began with one; it must not lie after awareness_date."
+        ),
+    ] = None
     urgent: Annotated[
         StrictBool,
         Field(
@@ -120,6 +127,11 @@ class Case(BaseModel):
             raise ValueError(
                 f"decision_date: {self.decision_date} lies before awareness_date "
                 f"{self.awareness_date}"
+            )
+        if self.notification_date is not None and self.notification_date > self.awareness_date:
+            raise ValueError(
+                f"notification_date: {self.notification_date} lies after awareness_date "
+                f"{self.awareness_date} (a notification makes the municipality aware)"
             )
         if self.measures and self.consent is None:
             raise ValueError("consent: is required when measures are given")
@@ -166,6 +178,7 @@ CONDITION_FIELDS: dict[str, FieldSpec] = {
         FieldSpec("urgent", "bool"),
         FieldSpec("child_age", "int", tuple(range(MIN_AGE, MAX_AGE + 1))),
         FieldSpec("awareness_date", "date"),
+        FieldSpec("notification_date", "date"),
         FieldSpec("decision_date", "date"),
         FieldSpec("measures", "set", MEASURE_NUMBERS),
         FieldSpec("child_conversation_exception", "choice", (None, "maturity", "nature_of_case")),

@@ -310,7 +310,9 @@ class _Builder:
         for deadline, check in zip(rule.deadlines, checks, strict=True):
             if check not in self.held:
                 continue
-            start_date: date = case_field_value(self.case, deadline.from_)
+            start_date: date | None = case_field_value(self.case, deadline.from_)
+            if start_date is None:
+                continue  # the case does not give the date this deadline runs from
             due = add_period(start_date, deadline.amount, deadline.unit)
             from ._texts import FIELD_LABELS
 

@@ -536,6 +536,11 @@ def _check_field_test(node: FieldCondition) -> list[Problem]:
         return []
     problems = []
     for item in values:
+        if item is None and spec.kind != "choice":
+            if op in ("equals", "not_equals"):
+                continue  # "is given" / "is not given" for an optional field
+            problems.append(_at(node, op_name, "null can only be used with equals or not_equals"))
+            continue
         reason = _bad_value(spec, item)
         if reason:
             problems.append(_at(node, op_name, f"{item!r} {reason}"))

@@ -34,7 +34,7 @@ ObligationId = Annotated[
     ),
 ]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
-DateField = Literal["awareness_date", "decision_date"]
+DateField = Literal["awareness_date", "decision_date", "notification_date"]
 Scalar = StrictBool | StrictInt | str | date | None
 
 

@@ -118,6 +118,10 @@ FIELD_LABELS: dict[str, dict[Lang, str]] = {
         "en": "the day the municipality became aware of the child",
     },
     "decision_date": {"da": "afgørelsen", "en": "the decision"},
+    "notification_date": {
+        "da": "modtagelsen af underretningen",
+        "en": "the receipt of the notification",
+    },
     "measures": {"da": "foranstaltningerne", "en": "the measures"},
     "child_conversation_exception": {
         "da": "undtagelsen fra børnesamtalen",
