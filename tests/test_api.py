@@ -1,0 +1,179 @@
+"""The public API and the published output shape (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lovregler
+from lovregler import RegimeError, compare, evaluate, load_regime
+
+CASE: dict[str, Any] = {
+    "case_id": "IB-2019-0042",
+    "municipality": "Ikast-Brande",
+    "child_age": 9,
+    "awareness_date": "2019-02-01",
+    "support_need_presumed": True,
+    "measures": [2, 3],
+    "consent": True,
+}
+STANDARD_IDS = [
+    "sel48.boernesamtale", "sel50.boernefaglig_undersoegelse",
+    *(f"sel52.stk3.nr{n}" for n in range(1, 10)),
+    "sel70.opfoelgning", "sel140.handleplan", "sel155.vurdering_af_underretning",
+]  # fmt: skip
+OVERLAY_IDS = [
+    "frikommune.familieorienteret_indsats", "frikommune.inddragelsesplan",
+    "frikommune.maal_og_opfoelgning", "frikommune.socialfaglig_vurdering",
+]  # fmt: skip
+
+
+def test_public_face() -> None:
+    for name in ("Case", "evaluate", "compare", "load_regime", "EvaluationResult", "Obligation",
+                 "LovreglerError", "RuleFileError", "CaseError"):  # fmt: skip
+        assert name in lovregler.__all__
+    assert Path(lovregler.__file__).with_name("py.typed").exists()
+
+
+def test_output_has_exactly_the_contract_shape() -> None:
+    data = evaluate(CASE, "frikommune").model_dump(mode="json")
+    contract_keys = {"case_id", "regime", "regime_reason", "ruleset_version", "obligations"}
+    assert contract_keys <= data.keys()
+    assert data["case_id"] == "IB-2019-0042"
+    assert data["regime"] == "frikommune"
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", data["ruleset_version"])
+    by_id = {o["id"]: o for o in data["obligations"]}
+    dispensed = by_id["sel50.boernefaglig_undersoegelse"]
+    assert dispensed["status"] == "dispensed"
+    assert dispensed["due"] is None
+    assert dispensed["legal_basis"] == "SEL § 50, stk. 1"
+    assert dispensed["replaced_by"] == ["frikommune.socialfaglig_vurdering"]
+    assert "replaces" not in dispensed
+    replacement = by_id["frikommune.socialfaglig_vurdering"]
+    assert replacement["status"] == "required"
+    assert replacement["replaces"] == ["sel50.boernefaglig_undersoegelse"]
+    assert replacement["due"] == "2019-03-15"  # 6 weeks after awareness
+    assert "replaced_by" not in replacement
+    for ob in data["obligations"]:
+        assert ob["status"] in ("required", "waived", "dispensed", "not_applicable")
+        assert ob["because"] and ob["legal_basis"]
+        assert ob["id"] in ob["because"][0]  # the first reason names the rule
+    json.dumps(data)  # JSON-ready
+
+
+def test_every_obligation_appears_once_per_regime() -> None:
+    std = evaluate(CASE, "standard")
+    fri = evaluate(CASE, "frikommune")
+    assert [o.id for o in std.obligations] == STANDARD_IDS
+    assert [o.id for o in fri.obligations] == STANDARD_IDS + OVERLAY_IDS
+
+
+def test_deadlines_are_dates() -> None:
+    result = evaluate({**CASE, "awareness_date": "2019-10-31", "municipality": "Aarhus"})
+    assert result.obligation("sel50.boernefaglig_undersoegelse").due == date(2020, 2, 29)
+    assert result.obligation("sel140.handleplan").due == date(2019, 10, 31)
+    follow_up = result.obligation("sel70.opfoelgning")
+    assert follow_up.due == date(2020, 1, 31)
+    assert follow_up.repeats is not None and (follow_up.repeats.unit, follow_up.repeats.max) == ("months", 6)
+
+
+def test_frikommune_outside_the_overlay_equals_standard() -> None:
+    for case in (
+        {**CASE, "municipality": "Aarhus"},
+        {**CASE, "awareness_date": "2021-01-04"},
+        {**CASE, "measures": [7], "consent": False},
+    ):
+        std = evaluate(case, "standard")
+        fri = evaluate(case, "frikommune")
+        assert fri.regime == "standard"
+        assert fri.obligations == std.obligations
+        assert fri.regime_reason != std.regime_reason
+
+
+def test_regime_reasons() -> None:
+    en = {"lang": "en"}
+    inside = evaluate({**CASE, "decision_date": "2019-02-01"}, "auto", **en)  # type: ignore[arg-type]
+    assert inside.regime == "frikommune"
+    assert inside.requested_regime == "auto"
+    assert inside.regime_reason == (
+        "Ikast-Brande (756) takes part in the frikommune network; 2019-02-01 lies in 2018-05-01..2020-08-30"
+    )
+    outside = evaluate({**CASE, "awareness_date": "2020-08-31"}, "auto", lang="en")
+    assert outside.regime == "standard"
+    assert "but 2020-08-31 lies outside 2018-05-01..2020-08-30" in outside.regime_reason
+    assert evaluate({**CASE, "awareness_date": "2020-08-30"}, "auto").regime == "frikommune"
+    assert evaluate({**CASE, "awareness_date": "2018-04-30"}, "auto").regime == "standard"
+    assert evaluate({**CASE, "awareness_date": "2018-05-01"}, "auto").regime == "frikommune"
+    other = evaluate({**CASE, "municipality": "101"}, "frikommune", lang="en")
+    assert other.regime_reason.startswith("København (101) does not take part in the frikommune network")
+    excluded = evaluate({**CASE, "measures": [7], "consent": False}, "frikommune", lang="en")
+    assert "excluded" in excluded.regime_reason and "§ 10, stk. 6" in excluded.regime_reason
+
+
+def test_reasons_in_danish_by_default_and_english_on_request() -> None:
+    da = evaluate(CASE).obligation("sel50.boernefaglig_undersoegelse").because
+    en = evaluate(CASE, lang="en").obligation("sel50.boernefaglig_undersoegelse").because
+    assert da[0].startswith("Regel sel50.boernefaglig_undersoegelse (SEL § 50, stk. 1)")
+    assert en[0].startswith("Rule sel50.boernefaglig_undersoegelse (SEL § 50, stk. 1)")
+    assert "Opfyldt: det må antages, at barnet trænger til særlig støtte." in da
+    assert "Holds: the child must be presumed to need special support." in en
+    with pytest.raises(RegimeError, match="unknown language 'fr'"):
+        evaluate(CASE, lang="fr")  # type: ignore[arg-type]
+
+
+def test_citation_depends_on_the_date() -> None:
+    # lov nr. 8 af 2019-20 renumbered § 140, stk. 3 as stk. 2 from 1 January 2020.
+    old = evaluate({**CASE, "municipality": "Aarhus"}).obligation("sel140.handleplan").because
+    new = evaluate({**CASE, "municipality": "Aarhus", "awareness_date": "2020-01-02"}).obligation(
+        "sel140.handleplan"
+    ).because
+    assert any("(SEL § 140, stk. 3)" in line for line in old)
+    assert any("(SEL § 140, stk. 2)" in line for line in new)
+
+
+def test_compare_lists_every_difference() -> None:
+    comparison = compare(CASE)
+    assert comparison.standard.regime == "standard"
+    assert comparison.frikommune.regime == "frikommune"
+    changed = {d.id: (d.standard, d.frikommune) for d in comparison.differences}
+    assert changed["sel50.boernefaglig_undersoegelse"] == ("required", "dispensed")
+    assert changed["sel52.stk3.nr2"] == ("required", "dispensed")
+    assert changed["frikommune.familieorienteret_indsats"] == (None, "required")
+    assert "sel70.opfoelgning" not in changed
+    assert compare({**CASE, "municipality": "Aarhus"}).differences == []
+
+
+def test_warning_outside_the_period_the_rules_encode() -> None:
+    result = evaluate({**CASE, "municipality": "Aarhus", "awareness_date": "2024-03-01"}, lang="en")
+    assert result.warnings == [
+        "2024-03-01 lies outside the period the rule set standard encodes (2018-01-01..2020-12-31); "
+        "the result applies that period's rules"
+    ]
+    assert evaluate(CASE).warnings == []
+
+
+def test_load_regime_by_name_and_path() -> None:
+    by_name = load_regime("frikommune")
+    by_path = load_regime(Path("rules/frikommune"))
+    assert by_name.version == by_path.version
+    assert [r.name for r in by_name.chain] == ["standard", "frikommune"]
+    assert evaluate(CASE, by_path).regime == "frikommune"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("barnets-lov", "unknown regime 'barnets-lov'; the bundled regimes are standard, frikommune "
+         "(or give a folder that holds regime.yaml)"),
+        ("examples", "examples: not a regime folder: it has no regime.yaml"),
+    ],
+)
+def test_unknown_regime(name: str, message: str) -> None:
+    with pytest.raises(RegimeError) as raised:
+        load_regime(name)
+    assert str(raised.value) == message
