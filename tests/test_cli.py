@@ -1,0 +1,128 @@
+"""The command line through its real entry points: exit codes, formats, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lovregler.cli import main
+from lovregler._schemas import SCHEMA_FILES, schema_for
+
+EXAMPLE = "examples/cases/ikast-brande-2019-familiebehandling.yaml"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lovregler.cli", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_evaluate_json_is_the_contract_output() -> None:
+    done = run("evaluate", EXAMPLE, "--regime", "frikommune", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["case_id"] == "IB-2019-0042"
+    assert data["regime"] == "frikommune"
+    assert {o["id"] for o in data["obligations"]} >= {"sel50.boernefaglig_undersoegelse"}
+
+
+def test_evaluate_many_cases_gives_a_json_list(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in Path("examples/cases").glob("*.yaml"))
+    assert main(["evaluate", *files, "--format", "json", "--regime", "auto"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data) == len(files)
+    assert {d["requested_regime"] for d in data} == {"auto"}
+
+
+def test_evaluate_text_and_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", EXAMPLE, "--regime", "frikommune", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Case IB-2019-0042: frikommune\n")
+    assert "takes part in the frikommune network" in out
+    assert "dispensed -> frikommune.socialfaglig_vurdering" in out
+
+
+def test_compare_marks_the_differences(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", EXAMPLE]) == 0
+    out = capsys.readouterr().out
+    assert "* sel50.boernefaglig_undersoegelse" in out
+    assert "  sel70.opfoelgning" in out  # unchanged rows carry no mark
+    assert "forskelle: 9" in out
+
+
+def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", EXAMPLE, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"case_id", "standard", "frikommune", "differences"}
+
+
+def test_check_passes_on_the_bundled_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "rules/"]) == 0
+    out = capsys.readouterr().out
+    assert "ok  rules/standard: regime standard" in out
+    assert "ok  rules/frikommune: regime frikommune" in out
+    assert main(["check"]) == 0
+
+
+@pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
+def test_schema_command_and_shipped_schemas_agree(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", kind]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == schema_for(kind)
+    shipped = Path("lovregler/schemas") / SCHEMA_FILES[kind]
+    assert json.loads(shipped.read_text(encoding="utf-8")) == printed, "run `make schemas`"
+
+
+def test_rule_files_point_at_the_shipped_schema() -> None:
+    for path in sorted(Path("rules").glob("*/*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        name = "regime.schema.json" if path.name == "regime.yaml" else "rulefile.schema.json"
+        assert first == f"# yaml-language-server: $schema=../../lovregler/schemas/{name}", path
+
+
+def test_bad_case_file_exits_2_with_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "case_id: X\nmunicipality: Ikst-Brande\nchild_age: 4\nawareness_date: 2019-01-01\n"
+        "support_need_presumed: true\nmeasures: [10]\n",
+        encoding="utf-8",
+    )
+    done = run("evaluate", str(bad))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert lines[0].endswith(
+        "bad.yaml:2:1: municipality: 'Ikst-Brande' is not a Danish municipality; did you mean 'Ikast-Brande'?"
+    )
+    assert lines[1].endswith("bad.yaml:6:12: measures[0]: Input should be less than or equal to 9")
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["evaluate", "no-such-case.yaml"], "error: no-such-case.yaml: cannot read file: No such file or directory"),
+        (["evaluate", EXAMPLE, "--regime", "barnets-lov"], "error: unknown regime 'barnets-lov'"),
+        (["evaluate", EXAMPLE, "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["evaluate"], "the following arguments are required: CASE"),
+        (["check", "examples"], "error: examples: holds no regime folder (a folder with regime.yaml)"),
+        (["check", "no-such-folder"], "error: no-such-folder: no such folder"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(args: list[str], message: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("lovregler")
+    assert script.exists()
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("lovregler ")
