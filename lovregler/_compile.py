@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -256,6 +256,7 @@ class RuleChecks:
     unless: tuple[int, ...]
     deadlines: tuple[int, ...]
     additions: tuple[int, ...]
+    origin: str
 
 
 @dataclass
@@ -268,6 +269,15 @@ class Program:
     layers: list[LayerChecks]
     rules: dict[str, RuleChecks]
     lowerer: Lowerer
+    _tests: dict[int, Callable[[Facts], bool]] = field(default_factory=dict, repr=False)
+
+    def test(self, cond: Condition, facts: Facts) -> bool:
+        """Evaluate one condition node in Python (for explanations); closures are cached."""
+        test = self._tests.get(id(cond))
+        if test is None:
+            test = to_python(self.lowerer.lower(cond))
+            self._tests[id(cond)] = test
+        return test(facts)
 
     def durable_ruleset(self) -> dict[str, dict[str, Any]]:
         """The durable-rules JSON ruleset: one rule ``c<i>`` per check, without actions."""
@@ -323,6 +333,7 @@ def compile_regime(regime: Regime) -> Program:
                 additions=tuple(
                     add(f"{rule.id}/addition/{i}", a.when) for i, a in enumerate(rule.additions)
                 ),
+                origin=rule.origin,
             )
     program = Program(regime.name, regime.digest, checks, layers, rules, lowerer)
     regime._compiled = program

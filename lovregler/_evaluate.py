@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any
 
 from ._backends import get_backend
 from ._case import Case, case_field_value, parse_case
-from ._compile import Facts, Program, case_facts, compile_regime, to_python
+from ._compile import Facts, Program, case_facts, compile_regime
 from ._dates import add_period
 from ._errors import BackendError, RegimeError
 from ._loader import Regime, load_regime
@@ -84,13 +84,21 @@ def differences(base: EvaluationResult, other: EvaluationResult) -> list[Differe
     return out
 
 
+# Regimes asked for by name are loaded once per process (``load_regime`` re-reads changed files).
+_BY_NAME: dict[str, Regime] = {}
+
+
 def _resolve(regime: RegimeLike) -> tuple[Regime, str]:
     if isinstance(regime, Regime):
         return regime, regime.name
-    if str(regime) == AUTO:
-        return load_regime("frikommune"), AUTO
-    loaded = load_regime(regime)
-    return loaded, str(regime) if isinstance(regime, str) else loaded.name
+    if isinstance(regime, str) and regime in _BY_NAME:
+        return _BY_NAME[regime], regime
+    name = "frikommune" if str(regime) == AUTO else regime
+    loaded = load_regime(name)
+    if isinstance(regime, str):
+        _BY_NAME[regime] = loaded
+        return loaded, regime
+    return loaded, loaded.name
 
 
 # --- building the result ----------------------------------------------------------------------
@@ -111,7 +119,6 @@ class _Builder:
     ) -> None:
         self.case, self.program, self.facts, self.held, self.lang = case, program, facts, held, lang
         self.day = case.effective_decision_date
-        self._tests: dict[int, Callable[[Facts], bool]] = {}
 
     # regime selection -------------------------------------------------------------------------
 
@@ -290,7 +297,8 @@ class _Builder:
                     )
             due, repeats, lines = self._deadline(rule, checks.deadlines)
             because += lines
-        return Obligation(
+        # Built from trusted parts: construct without re-validating (a hot path).
+        return Obligation.model_construct(
             id=rule.id,
             status=draft.status,
             legal_basis=basis,
@@ -300,7 +308,7 @@ class _Builder:
             replaces=[link.obligation for link in rule.dispenses],
             title=title,
             confidence=rule.confidence,
-            source=rule.origin,
+            source=checks.origin,
             repeats=repeats,
         )
 
@@ -356,11 +364,7 @@ class _Builder:
     # explanations -----------------------------------------------------------------------------
 
     def _test(self, cond: Condition) -> bool:
-        test = self._tests.get(id(cond))
-        if test is None:
-            test = to_python(self.program.lowerer.lower(cond))
-            self._tests[id(cond)] = test
-        return test(self.facts)
+        return self.program.test(cond, self.facts)
 
     def _explain(self, cond: Condition | None, check: int) -> list[str]:
         if cond is None:
