@@ -7,6 +7,7 @@ field: YAML (syntax, duplicate keys, hostile content), schema (pydantic models),
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -138,12 +139,20 @@ def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 def _load(folder: Path, seen: tuple[Path, ...]) -> Regime:
     if folder in seen:
-        cycle = " -> ".join(display_path(p) for p in (*seen, folder))
+        start = seen.index(folder)
+        cycle = " -> ".join(display_path(p) for p in (*seen[start:], folder))
+        first = seen[start]
+        try:
+            _, spots = load_yaml(first / HEADER_FILE)
+            line = spots.spots.get(("extends",), (None, None))[0]
+        except YamlProblem:
+            line = None
         raise RuleFileError(
             [
                 Problem(
                     f"`extends` makes a cycle: {cycle}",
-                    display_path(folder / HEADER_FILE),
+                    display_path(first / HEADER_FILE),
+                    line,
                     field="extends",
                 )
             ]
@@ -183,13 +192,7 @@ def _read_folder(folder: Path, seen: tuple[Path, ...]) -> Regime:
         try:
             base_folder = resolve_folder(header.extends, relative_to=folder.parent)
         except RegimeError as exc:
-            problems.append(
-                Problem(
-                    f"cannot find the regime it extends: {exc}",
-                    header.origin or None,
-                    field="extends",
-                )
-            )
+            problems.append(_at(header, "extends", f"cannot find the regime it extends: {exc}"))
         else:
             base = _load(base_folder, (*seen, folder))
     rules = [rule for _, model in files for rule in model.rules]
@@ -243,21 +246,56 @@ def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None
     return parsed
 
 
+_UNION_NOISE = ("list_type", "dict_type", "model_type", "model_attributes_type")
+_PATTERNS = {
+    r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$": "is not an obligation id: lower-case words joined by "
+    "dots, e.g. sel50.boernefaglig_undersoegelse",
+    r"^[a-z][a-z0-9_-]*$": "is not a name: use lower-case letters, digits, _ and -, starting "
+    "with a letter",
+}
+
+
 def _schema_problems(exc: ValidationError, data: Any, positions: Positions) -> list[Problem]:
+    errors = exc.errors()
     out: list[Problem] = []
-    for err in exc.errors():
+    for err in errors:
         loc = [p for p in err["loc"] if isinstance(p, str | int)]
+        parent = err["loc"][:-1]
+        if err["type"] in _UNION_NOISE and any(
+            other["type"] not in _UNION_NOISE and other["loc"][: len(parent)] == parent
+            for other in errors
+        ):
+            continue  # the other member of a union (e.g. one deadline or a list) said it better
         message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        kind = err["type"]
+        head, sep, rest = message.partition(": ")
+        if kind == "value_error" and sep and _has_key(data, loc, head):
+            loc, message = [*loc, head], rest
+        if kind == "extra_forbidden":
             message = "unknown key" + _allowed_keys_hint(exc.title, loc, data)
-        elif err["type"] == "missing":
+        elif kind == "missing":
             message = "required key is missing"
-        elif err["type"] == "literal_error":
+        elif kind == "literal_error":
             message = message.replace("Input should be", "must be")
-        problem = positions.problem(loc, data, message)
+        elif kind == "too_short" and loc and loc[-1] == "legal_basis":
+            message = "give at least one citation"
+        elif kind == "string_pattern_mismatch":
+            pattern = str((err.get("ctx") or {}).get("pattern", ""))
+            if pattern in _PATTERNS:
+                message = f"{err['input']!r} {_PATTERNS[pattern]}"
+        problem = positions.problem(loc, data, message, missing=kind == "missing")
         if problem not in out:
             out.append(problem)
     return out
+
+
+def _has_key(data: Any, loc: list[str | int], key: str) -> bool:
+    node = data
+    for part in loc:
+        found, node = step(node, part)
+        if not found:
+            return False
+    return isinstance(node, dict) and key in node
 
 
 def _allowed_keys_hint(title: str, loc: list[str | int], data: Any) -> str:
@@ -267,7 +305,9 @@ def _allowed_keys_hint(title: str, loc: list[str | int], data: Any) -> str:
     if owner is None:
         return ""
     keys = [f.alias or name for name, f in owner.model_fields.items()]
-    return "; allowed here: " + ", ".join(keys)
+    close = difflib.get_close_matches(str(loc[-1]), keys, n=1) if loc else []
+    maybe = f"; did you mean {close[0]!r}?" if close else ";"
+    return f"{maybe} allowed here: " + ", ".join(keys)
 
 
 def _model_for_path(
@@ -321,6 +361,9 @@ def _attach_origins(model: _Model, path: tuple[str | int, ...], positions: Posit
     model._line = spot[0] if spot else None
     for name, info in type(model).model_fields.items():
         key = info.alias or name
+        key_spot = positions.spots.get((*path, key))
+        if key_spot is not None:
+            model._key_lines[key] = key_spot[0]
         value = getattr(model, name)
         if isinstance(value, _Model):
             _attach_origins(value, (*path, key), positions)
@@ -439,12 +482,11 @@ def _check_meaning(
 
 
 def _at(model: _Model, field_name: str, message: str) -> Problem:
-    return Problem(message, model._file, model._line, field=field_name)
+    line = model._key_lines.get(field_name.removesuffix("_"), model._line)
+    return Problem(message, model._file, line, field=field_name)
 
 
 def _suggest(name: str, known: dict[str, Any]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -536,6 +578,7 @@ def _check_field_test(node: FieldCondition) -> list[Problem]:
         return []
     problems = []
     for item in values:
+        shown = str(item).lower() if isinstance(item, bool) else repr(item)
         if item is None and spec.kind != "choice":
             if op in ("equals", "not_equals"):
                 continue  # "is given" / "is not given" for an optional field
@@ -543,7 +586,7 @@ def _check_field_test(node: FieldCondition) -> list[Problem]:
             continue
         reason = _bad_value(spec, item)
         if reason:
-            problems.append(_at(node, op_name, f"{item!r} {reason}"))
+            problems.append(_at(node, op_name, f"{shown} {reason}"))
     if op == "between" and len(values) == 2 and not problems and values[0] > values[1]:
         problems.append(_at(node, op_name, "between needs [low, high]"))
     return problems
@@ -551,7 +594,11 @@ def _check_field_test(node: FieldCondition) -> list[Problem]:
 
 def _bad_value(spec: FieldSpec, value: Any) -> str | None:
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"is not true/false ({spec.name} is yes/no)"
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, str):
+            return f"is text, not true/false; {spec.name} is true/false (write true or false without quotes)"
+        return f"is not true/false; {spec.name} is true/false"
     if spec.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return f"is not a whole number ({spec.name})"
@@ -564,7 +611,10 @@ def _bad_value(spec: FieldSpec, value: Any) -> str | None:
         if value in spec.choices and not isinstance(value, bool):
             return None
         shown = ", ".join("null" if c is None else str(c) for c in spec.choices)
-        return f"is not a possible value of {spec.name} ({shown})"
+        message = f"is not a possible value of {spec.name} ({shown})"
+        if isinstance(value, bool):
+            message += "; YAML reads an unquoted yes/no/on/off as true/false: quote it"
+        return message
     if spec.kind == "municipality":
         try:
             resolve_municipality(value)
@@ -582,7 +632,7 @@ def _check_ref_cycles(own: dict[str, Rule], base_rules: dict[str, Rule]) -> list
         conditions += [e.when for e in rule.unless]
         for cond in conditions:
             refs |= {n.rule for n in _walk_conditions(cond) if isinstance(n, RuleRef)}
-        graph[rid] = refs
+        graph[rid] = refs - {rid}  # a self-reference is reported on its own
     problems: list[Problem] = []
     state: dict[str, int] = {}
 

@@ -42,6 +42,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     _file: str | None = PrivateAttr(default=None)
     _line: int | None = PrivateAttr(default=None)
+    _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -387,5 +388,7 @@ class RegimeHeader(_Model):
     @model_validator(mode="after")
     def _overlay_parts(self) -> RegimeHeader:
         if self.participants is not None and self.extends is None:
-            raise ValueError("`participants` only make sense in an overlay (give `extends`)")
+            raise ValueError(
+                "participants: `participants` only make sense in an overlay (give `extends`)"
+            )
         return self

@@ -19,6 +19,7 @@ from ._errors import Problem, display_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
+_STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
 
 PathKey = tuple[str | int, ...]
 
@@ -49,9 +50,16 @@ class Positions:
                 return tuple(path), spot[0], spot[1]
         return tuple(path), None, None
 
-    def problem(self, loc: Sequence[str | int], data: Any, message: str) -> Problem:
+    def problem(
+        self, loc: Sequence[str | int], data: Any, message: str, *, missing: bool = False
+    ) -> Problem:
+        """A problem at ``loc``; with ``missing``, the last key of ``loc`` is absent from the data
+        (the line is its parent's, the field path still names it)."""
         path, line, column = self.locate(loc, data)
-        return Problem(message, self.file, line, column, format_path(path) or None)
+        field = path
+        if missing and loc and isinstance(loc[-1], str) and tuple(path[-1:]) != (loc[-1],):
+            field = (*path, loc[-1])
+        return Problem(message, self.file, line, column, format_path(field) or None)
 
 
 def step(node: Any, part: str | int) -> tuple[bool, Any]:
@@ -95,7 +103,7 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
             raise YamlProblem(Problem(f"not valid YAML: {exc}", file)) from None
         if node is None:
             return None, positions
-        _walk(node, (), positions, [0])
+        _walk(node, (), positions, [0], loader)
         try:
             data = loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
@@ -120,15 +128,36 @@ def load_yaml(path: Path) -> tuple[Any, Positions]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise YamlProblem(
-            Problem(f"not UTF-8 text (byte {exc.start} cannot be decoded)", file)
+            Problem(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded); "
+                "save the file as UTF-8",
+                file,
+                line,
+                column,
+            )
         ) from None
     return load_yaml_text(text, file)
+
+
+_UNCLOSED = {"while parsing a flow mapping": "{", "while parsing a flow sequence": "["}
 
 
 def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     what = " ".join(p for p in (exc.context, exc.problem) if p) or "not valid YAML"
+    opener = _UNCLOSED.get(exc.context or "")
+    if opener and exc.context_mark is not None and exc.problem_mark is not None:
+        found = (exc.problem or "").replace(", but", f" on line {exc.problem_mark.line + 1}, but")
+        mark = exc.context_mark
+        what = f"this '{opener}' is never closed ({found})"
+    elif exc.problem == "mapping values are not allowed here":
+        what += " (a ': ' inside a value starts a new key; put the value in quotes)"
+    elif "found character '\\t'" in what:
+        what += "; indent with spaces, not tabs"
     if "could not determine a constructor" in what:
         what = f"{what}; only plain YAML is allowed (no python or custom tags)"
     if mark is None:
@@ -136,7 +165,9 @@ def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(f"not valid YAML: {what}", file, mark.line + 1, mark.column + 1)
 
 
-def _walk(node: yaml.Node, path: PathKey, positions: Positions, count: list[int]) -> None:
+def _walk(
+    node: yaml.Node, path: PathKey, positions: Positions, count: list[int], loader: yaml.SafeLoader
+) -> None:
     """Record positions, refuse duplicate keys and alias bombs (by counting visited nodes)."""
     count[0] += 1
     if count[0] > MAX_NODES:
@@ -151,11 +182,34 @@ def _walk(node: yaml.Node, path: PathKey, positions: Positions, count: list[int]
         )
     if path not in positions.spots:
         positions.spots[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError as exc:  # e.g. 2018-02-30: PyYAML raises without a position
+            raise YamlProblem(
+                Problem(
+                    f"{node.value} is not a real date ({exc})",
+                    positions.file,
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    format_path(path) or None,
+                )
+            ) from None
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key: Any = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key is not None and key_node.tag not in (_STR, _MERGE):
+                raise YamlProblem(
+                    Problem(
+                        f"the key {key} is not text; keys are names such as notes",
+                        positions.file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path(path) or None,
+                    )
+                )
+            if key_node.tag == _MERGE:
                 raise YamlProblem(
                     Problem(
                         "YAML merge keys (<<) are not allowed; write the keys out",
@@ -180,7 +234,7 @@ def _walk(node: yaml.Node, path: PathKey, positions: Positions, count: list[int]
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                 )
-            _walk(value_node, (*path, key) if key is not None else path, positions, count)
+            _walk(value_node, (*path, key) if key is not None else path, positions, count, loader)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), positions, count)
+            _walk(item, (*path, index), positions, count, loader)

@@ -243,6 +243,17 @@ def regime_folders(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise LovreglerError([Problem("no such folder", display_path(folder))])
     found = sorted(p for p in folder.iterdir() if (p / HEADER_FILE).is_file())
+    rule_files = sorted(p.name for p in folder.glob("*.y*ml"))
+    if not found and rule_files:
+        raise LovreglerError(
+            [
+                Problem(
+                    "missing: a regime folder needs regime.yaml beside its rule files "
+                    f"({', '.join(rule_files)})",
+                    display_path(folder / HEADER_FILE),
+                )
+            ]
+        )
     if not found:
         raise LovreglerError(
             [Problem(f"holds no regime folder (a folder with {HEADER_FILE})", display_path(folder))]
