@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench check schemas clean
+.PHONY: demo test test-py313 lint typecheck pytest bench check schemas clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,23 @@ lint: $(STAMP)
 	$(BIN)/ruff check lovregler tests benchmarks
 	$(BIN)/ruff format --check lovregler tests benchmarks
 
-typecheck: $(STAMP)
+type# The suite again on Python 3.13, where durable-rules does not import (reference backend).
+PY313 ?= $(shell command -v python3.13 2>/dev/null || ls $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | tail -n 1)
+test-py313:
+	@if [ -z "$(PY313)" ]; then echo "WARNING: no Python 3.13 found; the 3.13 run is skipped"; \
+	else $(MAKE) --no-print-directory pytest PYTHON=$(PY313) VENV=.venv-3.13; fi
+
+check: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The suite again on Python 3.13, where durable-rules does not import (reference backend).
+PY313 ?= $(shell command -v python3.13 2>/dev/null || ls $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | tail -n 1)
+test-py313:
+	@if [ -z "$(PY313)" ]; then echo "WARNING: no Python 3.13 found; the 3.13 run is skipped"; \
+	else $(MAKE) --no-print-directory pytest PYTHON=$(PY313) VENV=.venv-3.13; fi
 
 check: $(STAMP)
 	$(BIN)/lovregler check rules/
@@ -41,4 +53,4 @@ schemas: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .venv-3.13 .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
