@@ -22,13 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check lovregler tests benchmarks
 	$(BIN)/ruff format --check lovregler tests benchmarks
 
-type# The suite again on Python 3.13, where durable-rules does not import (reference backend).
-PY313 ?= $(shell command -v python3.13 2>/dev/null || ls $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | tail -n 1)
-test-py313:
-	@if [ -z "$(PY313)" ]; then echo "WARNING: no Python 3.13 found; the 3.13 run is skipped"; \
-	else $(MAKE) --no-print-directory pytest PYTHON=$(PY313) VENV=.venv-3.13; fi
-
-check: $(STAMP)
+typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
