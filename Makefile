@@ -41,7 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
 
 schemas: $(STAMP)
-	for kind in rules regime case; do \
+	for kind in rules regime case scenario; do \
 	  file=$$(case $$kind in rules) echo rulefile;; *) echo $$kind;; esac); \
 	  $(BIN)/lovregler schema $$kind > lovregler/schemas/$$file.schema.json; \
 	done

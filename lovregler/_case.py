@@ -214,7 +214,10 @@ def case_problems(exc: ValidationError, data: Any, positions: Positions | None) 
         if err["type"] == "extra_forbidden":
             message = "unknown field; " + _known_fields_hint()
         if positions is not None:
-            problems.append(positions.problem(loc, data, message))
+            _, line, column = positions.locate(loc, data)  # the field may be absent: name it anyway
+            problems.append(
+                Problem(message, positions.file, line, column, format_path(loc) or None)
+            )
         else:
             problems.append(Problem(message, field=format_path(loc) or None))
     return problems

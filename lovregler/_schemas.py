@@ -15,6 +15,7 @@ from ._case import Case
 from ._rulemodel import RegimeHeader, RuleFile
 
 SCHEMA_FILES = {
+    "scenario": "scenario.schema.json",
     "rules": "rulefile.schema.json",
     "regime": "regime.schema.json",
     "case": "case.schema.json",
@@ -23,6 +24,13 @@ _MODELS: dict[str, type[BaseModel]] = {"rules": RuleFile, "regime": RegimeHeader
 
 
 def schema_for(kind: str) -> dict[str, Any]:
+    if kind == "scenario":
+        from ._scenarios import scenario_json_schema
+
+        scenario = scenario_json_schema()
+        scenario["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        scenario["$id"] = f"https://lovregler.invalid/schemas/{SCHEMA_FILES[kind]}"
+        return scenario
     schema: dict[str, Any] = _MODELS[kind].model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://lovregler.invalid/schemas/{SCHEMA_FILES[kind]}"

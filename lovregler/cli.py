@@ -68,9 +68,22 @@ def _parser() -> argparse.ArgumentParser:
         help="a regime folder, or a folder of regime folders (default: rules/ or the bundled rules)",
     )
 
+    test = sub.add_parser(
+        "test",
+        help="run legal scenario files",
+        description="run scenario files: a case and the expected status and due date of named "
+        "obligations under one or more regimes",
+    )
+    test.add_argument(
+        "scenarios", nargs="+", type=Path, metavar="SCENARIOS", help="files or folders"
+    )
+    test.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+
     schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
     schema.add_argument(
-        "kind", choices=("rules", "regime", "case"), help="rule file, regime.yaml, or case"
+        "kind",
+        choices=("rules", "regime", "case", "scenario"),
+        help="rule file, regime.yaml, case, or scenario file",
     )
     return parser
 
@@ -83,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_cases(args, sys.stdout)
         if args.command == "check":
             return _check(args.folders, sys.stdout)
+        if args.command == "test":
+            return _test(
+                args.scenarios, None if args.backend == "auto" else args.backend, sys.stdout
+            )
         return _schema(args.kind, sys.stdout)
     except LovreglerError as exc:
         for problem in exc.problems:
@@ -279,6 +296,17 @@ def _check(folders: list[Path], out: TextIO) -> int:
     if problems:
         raise RuleFileError(problems)
     return EXIT_OK
+
+
+# --- test -------------------------------------------------------------------------------------
+
+
+def _test(paths: list[Path], backend: str | None, out: TextIO) -> int:
+    from ._scenarios import run_scenario_files
+
+    report = run_scenario_files(paths, backend=backend)
+    out.write(report.render() + "\n")
+    return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
 # --- schema -----------------------------------------------------------------------------------

@@ -80,7 +80,9 @@ def test_impossible_cases_name_the_field(change: dict[str, Any], field: str, mes
     assert message in problem.message
 
 
-@pytest.mark.parametrize("missing", ["case_id", "municipality", "awareness_date", "support_need_presumed"])
+@pytest.mark.parametrize(
+    "missing", ["case_id", "municipality", "awareness_date", "support_need_presumed"]
+)
 def test_missing_required_field(missing: str) -> None:
     data = dict(VALID)
     del data[missing]
@@ -125,7 +127,9 @@ def test_case_file_errors_name_file_line_and_field(tmp_path: Path) -> None:
         load_case_file(path)
     problem = raised.value.first
     assert (problem.line, problem.field) == (3, "child_age")
-    assert str(problem).endswith("case.yaml:3:1: child_age: Input should be less than or equal to 17")
+    assert str(problem).endswith(
+        "case.yaml:3:1: child_age: Input should be less than or equal to 17"
+    )
 
 
 def test_case_file_may_hold_a_list_and_json(tmp_path: Path) -> None:
@@ -157,3 +161,24 @@ def test_examples_are_valid_cases() -> None:
     assert len(files) >= 8
     ids = [case.case_id for f in files for case in load_case_file(f)]
     assert len(ids) == len(set(ids))
+
+
+def test_absent_fields_are_named_in_files_too(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "case_id: X\nmunicipality: Gladsaxe\nsupport_need_presumed: true\n", encoding="utf-8"
+    )
+    with pytest.raises(CaseError) as raised:
+        load_case_file(path)
+    assert [(p.field, p.message) for p in raised.value.problems] == [
+        ("awareness_date", "Field required")
+    ]
+    path.write_text(
+        "case_id: X\nmunicipality: Gladsaxe\nawareness_date: 2019-01-01\nsupport_need_presumed: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CaseError) as raised:
+        load_case_file(path)
+    assert str(raised.value.first).endswith(
+        "case.yaml:1:1: child_age: give child_age or child_birth_date"
+    )

@@ -69,7 +69,9 @@ def test_check_passes_on_the_bundled_rules(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.parametrize("kind", sorted(SCHEMA_FILES))
-def test_schema_command_and_shipped_schemas_agree(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_command_and_shipped_schemas_agree(
+    kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["schema", kind]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == schema_for(kind)
@@ -105,11 +107,17 @@ def test_bad_case_file_exits_2_with_file_line_and_field(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["evaluate", "no-such-case.yaml"], "error: no-such-case.yaml: cannot read file: No such file or directory"),
+        (
+            ["evaluate", "no-such-case.yaml"],
+            "error: no-such-case.yaml: cannot read file: No such file or directory",
+        ),
         (["evaluate", EXAMPLE, "--regime", "barnets-lov"], "error: unknown regime 'barnets-lov'"),
         (["evaluate", EXAMPLE, "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["evaluate"], "the following arguments are required: CASE"),
-        (["check", "examples"], "error: examples: holds no regime folder (a folder with regime.yaml)"),
+        (
+            ["check", "examples"],
+            "error: examples: holds no regime folder (a folder with regime.yaml)",
+        ),
         (["check", "no-such-folder"], "error: no-such-folder: no such folder"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
@@ -126,3 +134,21 @@ def test_console_script_is_installed() -> None:
     assert script.exists()
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.startswith("lovregler ")
+
+
+def test_test_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", "tests/scenarios"]) == 0
+    assert capsys.readouterr().out.endswith(" passed, 0 failed\n")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        "title: t\nscenarios:\n  - name: forkert frist\n    description: d\n    citation: SEL § 50\n"
+        "    case: {case_id: W, municipality: Aarhus, child_age: 8, awareness_date: 2019-10-31,"
+        " support_need_presumed: true}\n"
+        "    expect:\n      standard:\n        sel50.boernefaglig_undersoegelse: {status: required, due: 2020-03-01}\n",
+        encoding="utf-8",
+    )
+    assert main(["test", str(wrong)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "2020-02-29" in out and out.endswith("0 passed, 1 failed\n")
+    assert main(["test", "tests/scenarios_bad/bad_due.yaml"]) == 2
+    assert "2020-02-30 is not a real date" in capsys.readouterr().err
