@@ -79,7 +79,10 @@ def test_deadlines_are_dates() -> None:
     assert result.obligation("sel140.handleplan").due == date(2019, 10, 31)
     follow_up = result.obligation("sel70.opfoelgning")
     assert follow_up.due == date(2020, 1, 31)
-    assert follow_up.repeats is not None and (follow_up.repeats.unit, follow_up.repeats.max) == ("months", 6)
+    assert follow_up.repeats is not None and (follow_up.repeats.unit, follow_up.repeats.max) == (
+        "months",
+        6,
+    )
 
 
 def test_frikommune_outside_the_overlay_equals_standard() -> None:
@@ -110,7 +113,9 @@ def test_regime_reasons() -> None:
     assert evaluate({**CASE, "awareness_date": "2018-04-30"}, "auto").regime == "standard"
     assert evaluate({**CASE, "awareness_date": "2018-05-01"}, "auto").regime == "frikommune"
     other = evaluate({**CASE, "municipality": "101"}, "frikommune", lang="en")
-    assert other.regime_reason.startswith("København (101) does not take part in the frikommune network")
+    assert other.regime_reason.startswith(
+        "København (101) does not take part in the frikommune network"
+    )
     excluded = evaluate({**CASE, "measures": [7], "consent": False}, "frikommune", lang="en")
     assert "excluded" in excluded.regime_reason and "§ 10, stk. 6" in excluded.regime_reason
 
@@ -129,9 +134,11 @@ def test_reasons_in_danish_by_default_and_english_on_request() -> None:
 def test_citation_depends_on_the_date() -> None:
     # lov nr. 8 af 2019-20 renumbered § 140, stk. 3 as stk. 2 from 1 January 2020.
     old = evaluate({**CASE, "municipality": "Aarhus"}).obligation("sel140.handleplan").because
-    new = evaluate({**CASE, "municipality": "Aarhus", "awareness_date": "2020-01-02"}).obligation(
-        "sel140.handleplan"
-    ).because
+    new = (
+        evaluate({**CASE, "municipality": "Aarhus", "awareness_date": "2020-01-02"})
+        .obligation("sel140.handleplan")
+        .because
+    )
     assert any("(SEL § 140, stk. 3)" in line for line in old)
     assert any("(SEL § 140, stk. 2)" in line for line in new)
 
@@ -168,8 +175,11 @@ def test_load_regime_by_name_and_path() -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("barnets-lov", "unknown regime 'barnets-lov'; the bundled regimes are standard, frikommune "
-         "(or give a folder that holds regime.yaml)"),
+        (
+            "barnets-lov",
+            "unknown regime 'barnets-lov'; the bundled regimes are standard, frikommune "
+            "(or give a folder that holds regime.yaml)",
+        ),
         ("examples", "examples: not a regime folder: it has no regime.yaml"),
     ],
 )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lovregler.cli import main
 from lovregler._schemas import SCHEMA_FILES, schema_for
+from lovregler.cli import main
 
 EXAMPLE = "examples/cases/ikast-brande-2019-familiebehandling.yaml"
 

@@ -57,7 +57,9 @@ def test_raw_engine_runs_out_of_sessions_without_the_wrapper() -> None:
     # Documents the edge the wrapper exists for: not deleting state ends in MemoryError.
     from durable.engine import Ruleset
 
-    ruleset = Ruleset("lovregler_test_sessions", None, {"r": {"all": [{"m": {"x": 1}}], "run": lambda c: None}})
+    ruleset = Ruleset(
+        "lovregler_test_sessions", None, {"r": {"all": [{"m": {"x": 1}}], "run": lambda c: None}}
+    )
     with pytest.raises(MemoryError):
         for sid in range(1100):
             ruleset.assert_fact({"x": 1, "sid": str(sid)})
@@ -68,7 +70,9 @@ def test_no_matching_check_is_a_normal_outcome(tmp_path: Path) -> None:
     # MessageNotHandledException (nothing matched) must come back as "no check held".
     folder = tmp_path / "tiny"
     folder.mkdir()
-    (folder / "regime.yaml").write_text("regime: tiny\ntitle: Tiny\nconfidence: to_confirm\n", encoding="utf-8")
+    (folder / "regime.yaml").write_text(
+        "regime: tiny\ntitle: Tiny\nconfidence: to_confirm\n", encoding="utf-8"
+    )
     (folder / "r.yaml").write_text(
         "rules:\n  - id: tiny.rule\n    title: T\n    legal_basis: [{ref: test}]\n"
         "    when: {field: child_age, at_least: 17}\n    confidence: to_confirm\n",
@@ -78,7 +82,10 @@ def test_no_matching_check_is_a_normal_outcome(tmp_path: Path) -> None:
     program = compile_regime(regime)
     facts = case_facts(EXAMPLES[0])
     assert DurableBackend().run(program, facts) == frozenset()
-    assert evaluate(EXAMPLES[0], regime, backend="durable-rules").obligation("tiny.rule").status == "not_applicable"
+    assert (
+        evaluate(EXAMPLES[0], regime, backend="durable-rules").obligation("tiny.rule").status
+        == "not_applicable"
+    )
 
 
 @needs_durable
@@ -88,14 +95,18 @@ def test_changed_rules_get_a_new_ruleset_not_a_stale_one(tmp_path: Path) -> None
     sel50 = tmp_path / "rules" / "standard" / "sel50.yaml"
     case = EXAMPLES[0]
     before = evaluate(case, load_regime(tmp_path / "rules" / "standard"), backend="durable-rules")
-    sel50.write_text(sel50.read_text(encoding="utf-8").replace("amount: 4", "amount: 5"), encoding="utf-8")
+    sel50.write_text(
+        sel50.read_text(encoding="utf-8").replace("amount: 4", "amount: 5"), encoding="utf-8"
+    )
     after = evaluate(case, load_regime(tmp_path / "rules" / "standard"), backend="durable-rules")
     old = before.obligation("sel50.boernefaglig_undersoegelse").due
     new = after.obligation("sel50.boernefaglig_undersoegelse").due
     assert old is not None and new is not None and new > old
     assert before.ruleset_version != after.ruleset_version
     # the bundled rules, with identical content, still evaluate as before
-    assert evaluate(case, "standard", backend="durable-rules") == evaluate(case, "standard", backend="durable-rules")
+    assert evaluate(case, "standard", backend="durable-rules") == evaluate(
+        case, "standard", backend="durable-rules"
+    )
 
 
 @pytest.mark.parametrize("backend", ["durable-rules", "reference"])
@@ -124,7 +135,9 @@ def test_threads_get_the_same_answers_as_one_thread(backend: str) -> None:
 
 
 def test_unknown_backend() -> None:
-    with pytest.raises(BackendError, match="unknown backend 'fast'; choose one of: auto, durable-rules, reference"):
+    with pytest.raises(
+        BackendError, match="unknown backend 'fast'; choose one of: auto, durable-rules, reference"
+    ):
         evaluate(EXAMPLES[0], backend="fast")
 
 
@@ -142,7 +155,10 @@ def test_durable_unavailable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("lovregler._backends._INSTANCES", {})
     assert not lovregler.durable_available()
     assert get_backend().name == "reference"  # the automatic fallback
-    with pytest.raises(BackendError, match="durable-rules backend cannot run here .*PyEval_CallObject.*use backend='reference'"):
+    with pytest.raises(
+        BackendError,
+        match="durable-rules backend cannot run here .*PyEval_CallObject.*use backend='reference'",
+    ):
         get_backend("durable-rules")
 
 
@@ -153,4 +169,7 @@ def test_engine_and_explanation_must_agree(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(ReferenceBackend, "run", wrong)
     with pytest.raises(BackendError, match="the engine and the explanation disagree"):
-        evaluate(load_case_file("examples/cases/odense-2019-intet-stoettebehov.yaml")[0], backend="reference")
+        evaluate(
+            load_case_file("examples/cases/odense-2019-intet-stoettebehov.yaml")[0],
+            backend="reference",
+        )
