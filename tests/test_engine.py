@@ -157,7 +157,7 @@ def test_durable_unavailable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
     assert get_backend().name == "reference"  # the automatic fallback
     with pytest.raises(
         BackendError,
-        match="durable-rules backend cannot run here .*PyEval_CallObject.*use backend='reference'",
+        match=r"durable-rules backend cannot run here .*PyEval_CallObject.*use backend='reference'",
     ):
         get_backend("durable-rules")
 
