@@ -18,7 +18,7 @@ from ._errors import (
     RegimeError,
     RuleFileError,
 )
-from ._evaluate import compare, differences, evaluate
+from ._evaluate import compare, compare_many, differences, evaluate, evaluate_many
 from ._loader import Regime, load_regime
 from ._municipalities import Municipality, all_municipalities, resolve_municipality
 from ._result import (
@@ -54,9 +54,11 @@ __all__ = [
     "__version__",
     "all_municipalities",
     "compare",
+    "compare_many",
     "differences",
     "durable_available",
     "evaluate",
+    "evaluate_many",
     "load_case_file",
     "load_regime",
     "parse_case",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from ._errors import BackendError, RegimeError
 from ._loader import Regime, load_regime
 from ._result import Comparison, Difference, EvaluationResult, Obligation, Recurrence, Status
 from ._rulemodel import AllOf, AnyOf, Citation, Condition, FieldCondition, NotOf, Rule, RuleRef
-from ._texts import LANGS, Lang, describe_test, phrase, render_value, unit_name
+from ._texts import LANGS, Lang, describe_test, phrase, unit_name
 
 AUTO = "auto"
 CaseLike = Case | Mapping[str, Any]
@@ -47,6 +48,77 @@ def evaluate(
     facts = case_facts(valid_case)
     held = engine.run(program, facts)
     return _Builder(valid_case, program, facts, held, lang).result(requested, engine.name)
+
+
+def evaluate_many(
+    cases: Iterable[CaseLike],
+    regime: RegimeLike = "standard",
+    *,
+    lang: Lang = "da",
+    backend: str | None = None,
+    jobs: int = 1,
+    chunksize: int = 64,
+) -> Iterator[EvaluationResult]:
+    """:func:`evaluate` for each case, lazily and in order, in constant memory.
+
+    With ``jobs > 1`` the cases are spread over that many worker processes, each with its own
+    engine (durable-rules state is per process); results still come back in input order.
+    """
+    if jobs < 1:
+        raise RegimeError(f"jobs must be 1 or more, not {jobs}")
+    target, requested = _resolve(regime)  # validate the regime before any work is done
+    if jobs == 1:
+        for case in cases:
+            yield evaluate(case, target, lang=lang, backend=backend)._requested(requested)
+        return
+    spec = (
+        requested
+        if isinstance(regime, str) and requested in (AUTO, target.name)
+        else str(target.folder)
+    )
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_worker_init, initargs=(spec, lang, backend)) as pool:
+        yield from pool.imap(_worker_evaluate, _as_plain(cases), chunksize=chunksize)
+
+
+def _as_plain(cases: Iterable[CaseLike]) -> Iterator[Case]:
+    for case in cases:
+        yield parse_case(case)
+
+
+def compare_many(
+    cases: Iterable[CaseLike],
+    *,
+    lang: Lang = "da",
+    backend: str | None = None,
+    jobs: int = 1,
+    chunksize: int = 32,
+) -> Iterator[Comparison]:
+    """:func:`compare` for each case, lazily and in order; ``jobs`` as in :func:`evaluate_many`."""
+    if jobs < 1:
+        raise RegimeError(f"jobs must be 1 or more, not {jobs}")
+    if jobs == 1:
+        for case in cases:
+            yield compare(case, lang=lang, backend=backend)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_worker_init, initargs=("", lang, backend)) as pool:
+        yield from pool.imap(_worker_compare, _as_plain(cases), chunksize=chunksize)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(regime: str, lang: Lang, backend: str | None) -> None:
+    _WORKER.update(regime=regime, lang=lang, backend=backend)
+
+
+def _worker_evaluate(case: Case) -> EvaluationResult:
+    return evaluate(case, _WORKER["regime"], lang=_WORKER["lang"], backend=_WORKER["backend"])
+
+
+def _worker_compare(case: Case) -> Comparison:
+    return compare(case, lang=_WORKER["lang"], backend=_WORKER["backend"])
 
 
 def compare(case: CaseLike, *, lang: Lang = "da", backend: str | None = None) -> Comparison:
@@ -423,4 +495,4 @@ class _Builder:
         return "; ".join(c.render() for c in valid)
 
 
-__all__ = ["compare", "differences", "evaluate", "render_value"]
+__all__ = ["compare", "compare_many", "differences", "evaluate", "evaluate_many"]

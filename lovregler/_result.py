@@ -62,6 +62,11 @@ class EvaluationResult(BaseModel):
     backend: str = Field("", description="The engine that answered the rule checks")
     warnings: list[str] = []
 
+    def _requested(self, requested: str) -> EvaluationResult:
+        if requested == self.requested_regime:
+            return self
+        return self.model_copy(update={"requested_regime": requested})
+
     def obligation(self, obligation_id: str) -> Obligation:
         """The obligation with this id; ``KeyError`` if the regime does not know it."""
         for item in self.obligations:

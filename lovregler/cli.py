@@ -11,15 +11,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
 from ._backends import BACKEND_NAMES
-from ._case import Case, load_case_file
+from ._case import Case, load_case_file, parse_case
 from ._errors import LovreglerError, Problem, RuleFileError, display_path
-from ._evaluate import compare, evaluate
+from ._evaluate import compare_many, evaluate_many
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
 from ._result import Comparison, EvaluationResult
 from ._texts import Lang
@@ -42,9 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     def case_command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument(
-            "cases", nargs="+", type=Path, metavar="CASE", help="case files (YAML or JSON)"
+            "cases",
+            nargs="+",
+            type=Path,
+            metavar="CASE",
+            help="case files (YAML, JSON, or JSONL with one case per line; - reads JSONL from stdin)",
         )
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument("--format", choices=("text", "json", "jsonl", "markdown"), default="text")
+        p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
         p.add_argument("--lang", choices=("da", "en"), default="da", help="language of reasons")
         p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
         return p
@@ -123,43 +128,107 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- evaluate / compare -----------------------------------------------------------------------
 
 
-def _read_cases(paths: list[Path]) -> list[Case]:
-    cases: list[Case] = []
+def _is_stream(path: Path) -> bool:
+    return str(path) == "-" or path.suffix == ".jsonl"
+
+
+def _read_cases(paths: list[Path]) -> Iterator[Case]:
+    """Cases from every file in order; YAML/JSON files are validated up front (all problems at
+    once), JSONL streams case by case (the first bad line stops the run, named by its line)."""
     problems: list[Problem] = []
     for path in paths:
-        try:
-            cases.extend(load_case_file(path))
-        except LovreglerError as exc:
-            problems.extend(exc.problems)
+        if not _is_stream(path):
+            try:
+                load_case_file(path)
+            except LovreglerError as exc:
+                problems.extend(exc.problems)
     if problems:
         raise LovreglerError(problems)
-    return cases
+    for path in paths:
+        if _is_stream(path):
+            yield from _stream_cases(path)
+        else:
+            yield from load_case_file(path)
+
+
+def _stream_cases(path: Path) -> Iterator[Case]:
+    name = "<stdin>" if str(path) == "-" else display_path(path)
+    try:
+        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as exc:
+        raise LovreglerError([Problem(f"cannot read file: {exc.strerror or exc}", name)]) from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise LovreglerError(
+                    [Problem(f"not valid JSON: {exc.msg}", name, number, exc.colno)]
+                ) from None
+            try:
+                yield parse_case(data)
+            except LovreglerError as exc:
+                raise LovreglerError(
+                    [Problem(p.message, name, number, None, p.field) for p in exc.problems]
+                ) from None
+
+
+class _Progress:
+    """A case counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.shown and self.count % 250 == 0:
+            print(f"\r{self.count:,} cases", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.shown and self.count >= 250:
+            print(f"\r{self.count:,} cases", file=sys.stderr)
 
 
 def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
-    cases = _read_cases(args.cases)
     lang: Lang = args.lang
     backend = None if args.backend == "auto" else args.backend
-    if args.command == "evaluate":
-        regime = load_regime(args.regime) if args.regime not in ("auto",) else "auto"
-        results: list[EvaluationResult | Comparison] = [
-            evaluate(case, regime, lang=lang, backend=backend) for case in cases
-        ]
-    else:
-        results = [compare(case, lang=lang, backend=backend) for case in cases]
-    if args.format == "json":
-        data = [r.model_dump(mode="json") for r in results]
-        json.dump(data[0] if len(data) == 1 else data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return EXIT_OK
-    for index, result in enumerate(results):
-        if index:
-            out.write("\n")
-        if isinstance(result, Comparison):
-            out.write(render_comparison(result, lang))
+    cases = _read_cases(args.cases)
+
+    def results() -> Iterator[EvaluationResult | Comparison]:
+        if args.command == "compare":
+            yield from compare_many(cases, lang=lang, backend=backend, jobs=args.jobs)
+            return
+        named = args.regime in ("auto", "standard", "frikommune")
+        regime = args.regime if named else load_regime(args.regime)
+        yield from evaluate_many(cases, regime, lang=lang, backend=backend, jobs=args.jobs)
+
+    progress = _Progress()
+    collected: list[dict[str, Any]] = []
+    for index, result in enumerate(results()):
+        progress.tick()
+        if args.format == "jsonl":
+            out.write(result.model_dump_json() + "\n")
+        elif args.format == "json":
+            collected.append(result.model_dump(mode="json"))
         else:
-            out.write(render_result(result, lang))
+            if index:
+                out.write("\n")
+            out.write(_render(result, lang, markdown=args.format == "markdown"))
+    progress.done()
+    if args.format == "json":
+        data = collected[0] if len(collected) == 1 else collected
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
     return EXIT_OK
+
+
+def _render(result: EvaluationResult | Comparison, lang: Lang, *, markdown: bool) -> str:
+    if isinstance(result, Comparison):
+        return markdown_comparison(result, lang) if markdown else render_comparison(result, lang)
+    return markdown_result(result, lang) if markdown else render_result(result, lang)
 
 
 _LABELS = {
@@ -247,6 +316,59 @@ def render_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     if hidden:
         lines.append(f"  (+{hidden} {labels['hidden']})")
     lines.append(f"  {labels['differences']}: {len(comparison.differences) or labels['none']}")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
+    labels = _LABELS[lang]
+    head = (
+        ("Pligt", "Status", "Frist", "Hjemmel")
+        if lang == "da"
+        else ("Obligation", "Status", "Due", "Legal basis")
+    )
+    lines = [
+        f"## {labels['case']} {result.case_id}: {result.regime}",
+        "",
+        f"> {_md(result.regime_reason)}",
+        "",
+        *(f"> **!** {_md(w)}" for w in result.warnings),
+        f"| {' | '.join(head)} |",
+        "|---|---|---|---|",
+    ]
+    for ob in result.obligations:
+        status = labels[ob.status] + (f" → {', '.join(ob.replaced_by)}" if ob.replaced_by else "")
+        lines.append(f"| `{ob.id}` | {status} | {ob.due or ''} | {_md(ob.legal_basis)} |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_comparison(comparison: Comparison, lang: Lang = "da") -> str:
+    labels = _LABELS[lang]
+    std, fri = comparison.standard, comparison.frikommune
+    changed = {d.id for d in comparison.differences}
+    ids = [o.id for o in fri.obligations] + [
+        o.id for o in std.obligations if o.id not in fri.statuses()
+    ]
+    lines = [
+        f"## {labels['case']} {comparison.case_id}",
+        "",
+        f"- **standard**: {_md(std.regime_reason)}",
+        f"- **frikommune**: {_md(fri.regime_reason)}",
+        "",
+        f"| {labels['obligation']} | standard | frikommune |",
+        "|---|---|---|",
+    ]
+    for oid in ids:
+        a, b = _cell(std, oid, lang), _cell(fri, oid, lang)
+        if oid in changed:
+            lines.append(f"| **`{oid}`** | {a} | **{b}** |")
+        else:
+            lines.append(f"| `{oid}` | {a} | {b} |")
+    lines.append("")
+    lines.append(f"{labels['differences']}: {len(comparison.differences) or labels['none']}")
     return "\n".join(lines) + "\n"
 
 

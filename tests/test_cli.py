@@ -152,3 +152,37 @@ def test_test_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "FAIL" in out and "2020-02-29" in out and out.endswith("0 passed, 1 failed\n")
     assert main(["test", "tests/scenarios_bad/bad_due.yaml"]) == 2
     assert "2020-02-30 is not a real date" in capsys.readouterr().err
+
+
+def test_jsonl_in_and_out_with_jobs(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"case_id": f"J-{i}", "municipality": "756", "child_age": i % 18,
+             "awareness_date": "2019-03-01", "support_need_presumed": True,
+             "measures": [2], "consent": True}
+        )
+        for i in range(40)
+    ]  # fmt: skip
+    stream = tmp_path / "cases.jsonl"
+    stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = run("evaluate", str(stream), "--regime", "auto", "--format", "jsonl")
+    two = run("evaluate", str(stream), "--regime", "auto", "--format", "jsonl", "--jobs", "2")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    first = [json.loads(line) for line in one.stdout.splitlines()]
+    second = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [r["case_id"] for r in first] == [f"J-{i}" for i in range(40)]
+    assert first == second
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(lines[0] + "\n" + lines[1].replace('"756"', '"9999"') + "\n", encoding="utf-8")
+    done = run("evaluate", str(bad), "--format", "jsonl")
+    assert done.returncode == 2
+    assert len(done.stdout.splitlines()) == 1  # the good case before the bad line is not lost
+    assert "bad.jsonl:2: municipality: '9999' is not a Danish kommunekode" in done.stderr
+
+
+def test_markdown_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", EXAMPLE, "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "| **`sel50.boernefaglig_undersoegelse`** | påkrævet (frist 2019-06-01) |" in out
+    assert main(["evaluate", EXAMPLE, "--format", "markdown", "--lang", "en"]) == 0
+    assert "| Obligation | Status | Due | Legal basis |" in capsys.readouterr().out
