@@ -18,7 +18,7 @@ from ._errors import (
     RegimeError,
     RuleFileError,
 )
-from ._evaluate import compare, compare_many, differences, evaluate, evaluate_many
+from ._evaluate import compare, compare_many, differences, evaluate, evaluate_many, explain
 from ._loader import Regime, load_regime
 from ._municipalities import Municipality, all_municipalities, resolve_municipality
 from ._result import (
@@ -26,6 +26,8 @@ from ._result import (
     Comparison,
     Difference,
     EvaluationResult,
+    Explanation,
+    ExplanationLine,
     Obligation,
     Recurrence,
     Status,
@@ -42,6 +44,8 @@ __all__ = [
     "Comparison",
     "Difference",
     "EvaluationResult",
+    "Explanation",
+    "ExplanationLine",
     "LovreglerError",
     "Municipality",
     "Obligation",
@@ -59,6 +63,7 @@ __all__ = [
     "durable_available",
     "evaluate",
     "evaluate_many",
+    "explain",
     "load_case_file",
     "load_regime",
     "parse_case",

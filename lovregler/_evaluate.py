@@ -15,9 +15,26 @@ from ._compile import Facts, Program, case_facts, compile_regime
 from ._dates import add_period
 from ._errors import BackendError, RegimeError
 from ._loader import Regime, load_regime
-from ._result import Comparison, Difference, EvaluationResult, Obligation, Recurrence, Status
+from ._result import (
+    Comparison,
+    Difference,
+    EvaluationResult,
+    Explanation,
+    ExplanationLine,
+    Obligation,
+    Recurrence,
+    Status,
+)
 from ._rulemodel import AllOf, AnyOf, Citation, Condition, FieldCondition, NotOf, Rule, RuleRef
-from ._texts import LANGS, Lang, describe_test, phrase, unit_name
+from ._texts import (
+    FIELD_LABELS,
+    LANGS,
+    STATUS_LABELS,
+    Lang,
+    describe_test,
+    phrase,
+    unit_name,
+)
 
 AUTO = "auto"
 CaseLike = Case | Mapping[str, Any]
@@ -119,6 +136,31 @@ def _worker_evaluate(case: Case) -> EvaluationResult:
 
 def _worker_compare(case: Case) -> Comparison:
     return compare(case, lang=_WORKER["lang"], backend=_WORKER["backend"])
+
+
+def explain(
+    case: CaseLike,
+    obligation: str,
+    regime: RegimeLike = "auto",
+    *,
+    lang: Lang = "da",
+    backend: str | None = None,
+) -> Explanation:
+    """Why ``obligation`` has its status for ``case``: every condition, exception, deadline and
+    addition of its rule, whether each held, and the rule file and line it came from.
+
+    An obligation of an overlay that does not apply to the case is explained against the overlay's
+    rules all the same (its status is then ``not_applicable``; ``regime`` says why).
+    """
+    if lang not in LANGS:
+        raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
+    valid_case = parse_case(case)
+    target, requested = _resolve(regime)
+    program = compile_regime(target)
+    engine = get_backend(backend)
+    facts = case_facts(valid_case)
+    builder = _Builder(valid_case, program, facts, engine.run(program, facts), lang)
+    return builder.explain(builder.result(requested, engine.name), obligation)
 
 
 def compare(case: CaseLike, *, lang: Lang = "da", backend: str | None = None) -> Comparison:
@@ -394,8 +436,6 @@ class _Builder:
             if start_date is None:
                 continue  # the case does not give the date this deadline runs from
             due = add_period(start_date, deadline.amount, deadline.unit)
-            from ._texts import FIELD_LABELS
-
             start = FIELD_LABELS[deadline.from_][self.lang]
             basis = f" ({self._basis(deadline.legal_basis)})" if deadline.legal_basis else ""
             if deadline.amount:
@@ -483,6 +523,73 @@ class _Builder:
         op, operand = cond.operator
         return [(describe_test(cond.field, op, operand, self.lang), value)]
 
+    def tree(self, cond: Condition, depth: int) -> list[ExplanationLine]:
+        """Every node of a condition, whether it held, and where it was written."""
+        value = self._test(cond)
+        own = self._title(cond.text, cond.text_en) if cond.text else None
+        children: list[Condition] = []
+        if isinstance(cond, AllOf | AnyOf):
+            children = list(cond.all if isinstance(cond, AllOf) else cond.any)
+            label = own or phrase("x_all" if isinstance(cond, AllOf) else "x_any", self.lang)
+        elif isinstance(cond, NotOf):
+            children = [cond.not_]
+            label = own or phrase("x_not", self.lang)
+        else:
+            label = own or self._why(cond)[0][0]
+        line = ExplanationLine(depth=depth, text=label, holds=value, source=cond.origin)
+        return [line, *(item for c in children for item in self.tree(c, depth + 1))]
+
+    def explain(self, result: EvaluationResult, obligation_id: str) -> Explanation:
+        checks = self.program.rules.get(obligation_id)
+        if checks is None:
+            known = ", ".join(self.program.rules)
+            raise RegimeError(f"the regime knows no obligation {obligation_id!r}; known: {known}")
+        rule = checks.rule
+        ob = result.obligation(obligation_id) if obligation_id in result.statuses() else None
+        lang = self.lang
+        lines: list[ExplanationLine] = []
+
+        def say(
+            depth: int, key: str, holds: bool | None = None, source: str = "", **kw: Any
+        ) -> None:
+            lines.append(
+                ExplanationLine(
+                    depth=depth, text=phrase(key, lang, **kw), holds=holds, source=source
+                )
+            )
+
+        status = STATUS_LABELS[ob.status if ob else "not_applicable"][lang]
+        say(0, "x_head", id=rule.id, status=status, basis=self._basis(rule.legal_basis))
+        say(0, "x_rule", title=self._title(rule.title, rule.title_en), source=checks.origin)
+        say(0, "x_regime", regime=result.regime, reason=result.regime_reason)
+        if rule.when is None:
+            say(0, "x_always", holds=True)
+        else:
+            say(0, "x_when")
+            lines.extend(self.tree(rule.when, 1))
+        for exc in rule.unless:
+            say(0, "x_unless", holds=self._test(exc.when), source=exc.origin, id=exc.id,
+                reason=self._title(exc.reason, exc.reason_en), basis=self._basis(exc.legal_basis))  # fmt: skip
+            lines.extend(self.tree(exc.when, 1))
+        for n, deadline in enumerate(rule.deadlines, start=1):
+            start = FIELD_LABELS[deadline.from_][lang]
+            say(0, "x_deadline", source=deadline.origin, n=n, amount=deadline.amount,
+                unit=unit_name(deadline.unit, deadline.amount, lang), start=start)  # fmt: skip
+            if deadline.when is not None:
+                say(1, "x_deadline_when")
+                lines.extend(self.tree(deadline.when, 2))
+        for addition in rule.additions:
+            say(0, "x_addition", holds=self._test(addition.when), source=addition.origin,
+                text=self._title(addition.text, addition.text_en))  # fmt: skip
+        if rule.dispenses:
+            say(0, "x_dispenses", ids=", ".join(link.obligation for link in rule.dispenses))
+        say(0, "x_because")
+        for reason in ob.because if ob else []:
+            lines.append(ExplanationLine(depth=1, text=reason, holds=None, source=""))
+        return Explanation(
+            case_id=result.case_id, regime=result.regime, obligation=ob, lines=lines, lang=lang
+        )
+
     # small helpers ----------------------------------------------------------------------------
 
     def _title(self, da: str | None, en: str | None) -> str:
@@ -495,4 +602,4 @@ class _Builder:
         return "; ".join(c.render() for c in valid)
 
 
-__all__ = ["compare", "compare_many", "differences", "evaluate", "evaluate_many"]
+__all__ = ["compare", "compare_many", "differences", "evaluate", "evaluate_many", "explain"]

@@ -104,3 +104,42 @@ class Comparison(BaseModel):
     standard: EvaluationResult
     frikommune: EvaluationResult
     differences: list[Difference]
+
+
+class ExplanationLine(BaseModel):
+    """One line of an explanation: a condition (or heading), whether it held, where it is written."""
+
+    model_config = ConfigDict(frozen=True)
+
+    depth: int
+    text: str
+    holds: bool | None = None
+    source: str = ""
+
+
+class Explanation(BaseModel):
+    """Why one obligation has its status for one case (``lovregler explain``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    regime: str
+    obligation: Obligation | None
+    lines: list[ExplanationLine]
+    lang: str = "da"
+
+    def render(self) -> str:
+        marks = {True: "✓", False: "✗", None: " "}
+        words = {"da": ("opfyldt", "ikke opfyldt"), "en": ("holds", "does not hold")}[
+            "en" if self.lang == "en" else "da"
+        ]
+        out = []
+        for line in self.lines:
+            text = "  " * line.depth + (f"{marks[line.holds]} " if line.holds is not None else "")
+            text += line.text
+            if line.holds is not None and line.depth == 0:
+                text += f" – {words[0] if line.holds else words[1]}"
+            if line.source:
+                text += f"  [{line.source}]"
+            out.append(text)
+        return "\n".join(out) + "\n"

@@ -85,6 +85,31 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "{municipality} deltager i {label}, og {day} ligger i {window}, men sagen er undtaget: {reason} ({basis}); {base} gælder fuldt ud",
         "en": "{municipality} takes part in {label}, and {day} lies in {window}, but the case is excluded: {reason} ({basis}); {base} applies in full",
     },
+    "x_head": {"da": "{id}: {status} ({basis})", "en": "{id}: {status} ({basis})"},
+    "x_rule": {"da": "Regel: {title}", "en": "Rule: {title}"},
+    "x_regime": {"da": "Regime: {regime} – {reason}", "en": "Regime: {regime} – {reason}"},
+    "x_when": {"da": "Betingelse (when):", "en": "Condition (when):"},
+    "x_always": {
+        "da": "Betingelse: ingen (gælder i alle sager)",
+        "en": "Condition: none (applies to every case)",
+    },
+    "x_unless": {
+        "da": "Undtagelse {id} (unless): {reason} ({basis})",
+        "en": "Exception {id} (unless): {reason} ({basis})",
+    },
+    "x_deadline": {
+        "da": "Frist {n}: {amount} {unit} fra {start}",
+        "en": "Deadline {n}: {amount} {unit} from {start}",
+    },
+    "x_deadline_when": {"da": "kun når:", "en": "only when:"},
+    "x_addition": {"da": "Tillæg: {text}", "en": "Addition: {text}"},
+    "x_dispenses": {"da": "Dispenserer: {ids}", "en": "Dispenses: {ids}"},
+    "x_because": {"da": "Begrundelse:", "en": "Reasons:"},
+    "x_all": {"da": "alle disse:", "en": "all of:"},
+    "x_any": {"da": "mindst én af disse:", "en": "at least one of:"},
+    "x_not": {"da": "ikke:", "en": "not:"},
+    "x_holds": {"da": "opfyldt", "en": "holds"},
+    "x_fails": {"da": "ikke opfyldt", "en": "does not hold"},
     "outside_validity": {
         "da": "{day} ligger uden for den periode, regelsættet {name} beskriver ({window}); resultatet bygger på reglerne fra den periode",
         "en": "{day} lies outside the period the rule set {name} encodes ({window}); the result applies that period's rules",
@@ -146,6 +171,16 @@ _OPERATORS: dict[str, dict[Lang, str]] = {
     "contains_none": {"da": "omfatter ingen af nr.", "en": "include none of nr."},
 }
 _YES_NO = {"da": ("ja", "nej"), "en": ("yes", "no")}
+VALUE_LABELS: dict[str, dict[Lang, str]] = {
+    "maturity": {"da": "barnets modenhed", "en": "the child's maturity"},
+    "nature_of_case": {"da": "sagens karakter", "en": "the nature of the case"},
+}
+STATUS_LABELS: dict[str, dict[Lang, str]] = {
+    "required": {"da": "påkrævet", "en": "required"},
+    "waived": {"da": "undtaget", "en": "waived"},
+    "dispensed": {"da": "dispenseret", "en": "dispensed"},
+    "not_applicable": {"da": "gælder ikke", "en": "not applicable"},
+}
 
 
 def phrase(key: str, lang: Lang, **values: Any) -> str:
@@ -164,6 +199,8 @@ def render_value(value: Any, lang: Lang) -> str:
         return "ingen" if lang == "da" else "none"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return VALUE_LABELS[value][lang]
     if isinstance(value, list):
         joiner = " og " if lang == "da" else " and "
         items = [render_value(v, lang) for v in value]

@@ -19,10 +19,10 @@ from . import __version__
 from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._errors import LovreglerError, Problem, RuleFileError, display_path
-from ._evaluate import compare_many, evaluate_many
+from ._evaluate import compare_many, evaluate_many, explain
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
 from ._result import Comparison, EvaluationResult
-from ._texts import Lang
+from ._texts import STATUS_LABELS, Lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -73,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
         help="a regime folder, or a folder of regime folders (default: rules/ or the bundled rules)",
     )
 
+    ex = sub.add_parser(
+        "explain",
+        help="why an obligation has its status for a case",
+        description="every condition, exception and deadline of one obligation's rule for a case: "
+        "whether it held, in Danish or English, with the rule file and line",
+    )
+    ex.add_argument("case", type=Path, metavar="CASE", help="a case file (one case)")
+    ex.add_argument("--obligation", required=True, metavar="ID", help="e.g. sel48.boernesamtale")
+    ex.add_argument(
+        "--regime", default="auto", help="standard, frikommune, auto (default) or a folder"
+    )
+    ex.add_argument("--format", choices=("text", "json"), default="text")
+    ex.add_argument("--lang", choices=("da", "en"), default="da")
+    ex.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+
     test = sub.add_parser(
         "test",
         help="run legal scenario files",
@@ -101,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_cases(args, sys.stdout)
         if args.command == "check":
             return _check(args.folders, sys.stdout)
+        if args.command == "explain":
+            return _explain(args, sys.stdout)
         if args.command == "test":
             return _test(
                 args.scenarios, None if args.backend == "auto" else args.backend, sys.stdout
@@ -231,12 +248,8 @@ def _render(result: EvaluationResult | Comparison, lang: Lang, *, markdown: bool
     return markdown_result(result, lang) if markdown else render_result(result, lang)
 
 
-_LABELS = {
+_LABELS: dict[str, dict[str, str]] = {
     "da": {
-        "required": "påkrævet",
-        "waived": "undtaget",
-        "dispensed": "dispenseret",
-        "not_applicable": "gælder ikke",
         "due": "frist",
         "case": "Sag",
         "obligation": "pligt",
@@ -246,10 +259,6 @@ _LABELS = {
         "hidden": "pligter gælder ikke i nogen af regimerne",
     },
     "en": {
-        "required": "required",
-        "waived": "waived",
-        "dispensed": "dispensed",
-        "not_applicable": "not applicable",
         "due": "due",
         "case": "Case",
         "obligation": "obligation",
@@ -259,6 +268,9 @@ _LABELS = {
         "hidden": "obligations apply under neither regime",
     },
 }
+for _status, _names in STATUS_LABELS.items():
+    for _lang, _name in _names.items():
+        _LABELS[_lang][_status] = _name
 
 
 def _cell(result: EvaluationResult, oid: str, lang: Lang) -> str:
@@ -417,6 +429,26 @@ def _check(folders: list[Path], out: TextIO) -> int:
             )
     if problems:
         raise RuleFileError(problems)
+    return EXIT_OK
+
+
+# --- explain ----------------------------------------------------------------------------------
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    cases = load_case_file(args.case)
+    if len(cases) != 1:
+        raise LovreglerError(
+            [Problem(f"holds {len(cases)} cases; explain takes one", display_path(args.case))]
+        )
+    named = args.regime in ("auto", "standard", "frikommune")
+    regime = args.regime if named else load_regime(args.regime)
+    backend = None if args.backend == "auto" else args.backend
+    explanation = explain(cases[0], args.obligation, regime, lang=args.lang, backend=backend)
+    if args.format == "json":
+        out.write(explanation.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(explanation.render())
     return EXIT_OK
 
 

@@ -187,3 +187,16 @@ def test_unknown_regime(name: str, message: str) -> None:
     with pytest.raises(RegimeError) as raised:
         load_regime(name)
     assert str(raised.value) == message
+
+
+def test_explain_walks_the_whole_rule() -> None:
+    explanation = lovregler.explain(
+        {**CASE, "child_age": 16}, "sel140.handleplan", "standard", lang="en"
+    )
+    assert explanation.obligation is not None and explanation.obligation.status == "required"
+    texts = [line.text for line in explanation.lines]
+    assert texts[0] == "sel140.handleplan: required (SEL § 140, stk. 1)"
+    assert any(t.startswith("Addition: For a young person of 16 or over") for t in texts)
+    held = {line.text: line.holds for line in explanation.lines}
+    assert held["the child's interest means the plan cannot be awaited"] is False
+    assert all(line.source for line in explanation.lines if line.holds is not None)

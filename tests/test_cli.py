@@ -186,3 +186,45 @@ def test_markdown_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert "| **`sel50.boernefaglig_undersoegelse`** | påkrævet (frist 2019-06-01) |" in out
     assert main(["evaluate", EXAMPLE, "--format", "markdown", "--lang", "en"]) == 0
     assert "| Obligation | Status | Due | Legal basis |" in capsys.readouterr().out
+
+
+def test_explain_names_every_condition_with_file_and_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    infant = "examples/cases/ikast-brande-2019-spaedbarn.yaml"
+    assert (
+        main(["explain", infant, "--obligation", "sel48.boernesamtale", "--regime", "standard"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("sel48.boernesamtale: undtaget (SEL § 48, stk. 1)\n")
+    assert "✓ undtagelsen fra børnesamtalen er barnets modenhed  [rules/standard/sel48.yaml:" in out
+    assert "✗ Undtagelse sagens_karakter (unless)" in out
+    assert (
+        main(
+            [
+                "explain",
+                infant,
+                "--obligation",
+                "sel48.boernesamtale",
+                "--lang",
+                "en",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["obligation"]["status"] == "waived"
+    assert any(line["source"].startswith("rules/standard/sel48.yaml:") for line in data["lines"])
+
+
+def test_explain_bad_input() -> None:
+    done = run("explain", EXAMPLE, "--obligation", "sel99.x")
+    assert done.returncode == 2
+    assert (
+        "error: the regime knows no obligation 'sel99.x'; known: sel48.boernesamtale" in done.stderr
+    )
+    done = run("explain", EXAMPLE)
+    assert done.returncode == 2 and "--obligation" in done.stderr
