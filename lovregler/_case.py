@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -23,6 +25,22 @@ from ._municipalities import Municipality, UnknownMunicipality, resolve_municipa
 from ._yaml import Positions, YamlProblem, format_path, load_yaml
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _strict_date(value: Any) -> Any:
+    """A date, or text written YYYY-MM-DD: no timestamps, no times of day, no numbers."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"{value.strip()} is not a real date ({exc})") from None
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+CaseDate = Annotated[date, BeforeValidator(_strict_date)]
 MIN_AGE, MAX_AGE = 0, 17
 MEASURE_NUMBERS = tuple(range(1, 10))
 
@@ -48,14 +66,14 @@ class Case(BaseModel):
         Field(ge=MIN_AGE, le=MAX_AGE, description="The child's age on awareness_date (0-17)."),
     ] = None
     child_birth_date: Annotated[
-        date | None, Field(description="Alternative to child_age: the child's birth date.")
+        CaseDate | None, Field(description="Alternative to child_age: the child's birth date.")
     ] = None
     awareness_date: Annotated[
-        date,
+        CaseDate,
         Field(description="The day the municipality became aware the child may need support."),
     ]
     decision_date: Annotated[
-        date | None,
+        CaseDate | None,
         Field(description="The day of the decision being evaluated; defaults to awareness_date."),
     ] = None
     support_need_presumed: Annotated[
@@ -80,7 +98,7 @@ class Case(BaseModel):
         ),
     ] = None
     notification_date: Annotated[
-        date | None,
+        CaseDate | None,
         Field(
             description="The day a notification (underretning) about the child was received, "
             "if the case began with one; it must not lie after awareness_date."
