@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from ._analysis import findings
 from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._errors import LovreglerError, Problem, RuleFileError, display_path
 from ._evaluate import compare_many, evaluate_many, explain
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
+from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
 
@@ -72,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="RULES_DIR",
         help="a regime folder, or a folder of regime folders (default: rules/ or the bundled rules)",
     )
+    check.add_argument(
+        "--format",
+        choices=("human", "json", "junit", "github"),
+        default="human",
+        help="human (default), json, junit (CI test reports) or github (workflow annotations)",
+    )
 
     ex = sub.add_parser(
         "explain",
@@ -115,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("evaluate", "compare"):
             return _run_cases(args, sys.stdout)
         if args.command == "check":
-            return _check(args.folders, sys.stdout)
+            return _check(args.folders, args.format, sys.stdout)
         if args.command == "explain":
             return _explain(args, sys.stdout)
         if args.command == "test":
@@ -412,24 +420,52 @@ def regime_folders(folder: Path) -> list[Path]:
     return found
 
 
-def _check(folders: list[Path], out: TextIO) -> int:
+def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
+    """Validate rule folders: errors (exit 2) make a folder unusable; findings (exit 1) are
+    rules that load but can never take effect."""
     if not folders:
         folders = [Path("rules") if Path("rules").is_dir() else builtin_rules_dir()]
-    problems: list[Problem] = []
+    report = CheckReport()
     for folder in folders:
-        for regime_folder in regime_folders(folder):
+        try:
+            regime_dirs = regime_folders(folder)
+        except LovreglerError as exc:
+            report.errors.extend(exc.problems)
+            continue
+        for regime_folder in regime_dirs:
+            report.files += [display_path(p) for p in sorted(regime_folder.glob("*.y*ml"))]
             try:
                 regime = load_regime(regime_folder)
             except RuleFileError as exc:
-                problems.extend(exc.problems)
+                report.errors.extend(exc.problems)
                 continue
-            out.write(
-                f"ok  {display_path(regime_folder)}: regime {regime.name}, "
-                f"{len(regime.rules)} rules, {len(regime.exclusions)} exclusions, {regime.version}\n"
+            report.regimes.append(
+                {
+                    "folder": display_path(regime_folder),
+                    "regime": regime.name,
+                    "rules": len(regime.rules),
+                    "exclusions": len(regime.exclusions),
+                    "version": regime.version,
+                }
             )
-    if problems:
-        raise RuleFileError(problems)
-    return EXIT_OK
+            report.findings.extend(findings(regime))
+    if fmt == "json":
+        out.write(report.to_json())
+    elif fmt == "junit":
+        out.write(report.to_junit())
+    elif fmt == "github":
+        out.write(report.to_github())
+    else:
+        for row in report.regimes:
+            out.write(
+                f"ok  {row['folder']}: regime {row['regime']}, {row['rules']} rules, "
+                f"{row['exclusions']} exclusions, {row['version']}\n"
+            )
+        for problem in report.findings:
+            out.write(f"finding: {problem}\n")
+        if report.errors:
+            raise RuleFileError(report.errors)
+    return report.exit_code
 
 
 # --- explain ----------------------------------------------------------------------------------
