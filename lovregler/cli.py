@@ -19,6 +19,7 @@ from . import __version__
 from ._analysis import findings
 from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
+from ._diff import diff_regimes
 from ._errors import LovreglerError, Problem, RuleFileError, display_path
 from ._evaluate import compare_many, evaluate_many, explain
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
@@ -81,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
         help="human (default), json, junit (CI test reports) or github (workflow annotations)",
     )
 
+    diff = sub.add_parser(
+        "diff",
+        help="the declarative difference between two regimes",
+        description="every obligation added, removed, dispensed or changed between two regimes "
+        "(deadlines, conditions, citations), and where the overlay applies",
+    )
+    diff.add_argument("--base", default="standard", help="regime name or folder (default standard)")
+    diff.add_argument(
+        "--regime", default="frikommune", help="regime name or folder (default frikommune)"
+    )
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument("--lang", choices=("da", "en"), default="da")
+
     ex = sub.add_parser(
         "explain",
         help="why an obligation has its status for a case",
@@ -124,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_cases(args, sys.stdout)
         if args.command == "check":
             return _check(args.folders, args.format, sys.stdout)
+        if args.command == "diff":
+            return _diff(args, sys.stdout)
         if args.command == "explain":
             return _explain(args, sys.stdout)
         if args.command == "test":
@@ -466,6 +482,18 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
         if report.errors:
             raise RuleFileError(report.errors)
     return report.exit_code
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    result = diff_regimes(load_regime(args.base), load_regime(args.regime), lang=args.lang)
+    if args.format == "json":
+        out.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(result.render(args.lang, markdown=args.format == "markdown"))
+    return EXIT_OK
 
 
 # --- explain ----------------------------------------------------------------------------------

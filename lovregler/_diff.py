@@ -1,0 +1,287 @@
+"""The declarative difference between two regimes, for legal review (``lovregler diff``).
+
+Unlike :func:`lovregler.compare`, which compares two results for one case, this compares the
+rules themselves: every obligation added, removed, dispensed or changed (deadline, conditions,
+exceptions, citations), and where the overlay applies.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ._loader import Regime
+from ._rulemodel import AllOf, AnyOf, Citation, Condition, Deadline, FieldCondition, NotOf, Rule
+from ._texts import FIELD_LABELS, Lang, describe_test, phrase, unit_name
+
+ChangeKind = Literal["added", "removed", "dispensed", "changed"]
+_KIND_LABELS: dict[str, dict[Lang, str]] = {
+    "added": {"da": "tilføjet", "en": "added"},
+    "removed": {"da": "fjernet", "en": "removed"},
+    "dispensed": {"da": "dispenseret", "en": "dispensed"},
+    "changed": {"da": "ændret", "en": "changed"},
+}
+_ASPECTS: dict[str, dict[Lang, str]] = {
+    "title": {"da": "titel", "en": "title"},
+    "legal_basis": {"da": "hjemmel", "en": "legal basis"},
+    "when": {"da": "betingelse", "en": "condition"},
+    "unless": {"da": "undtagelser", "en": "exceptions"},
+    "deadline": {"da": "frist", "en": "deadline"},
+    "additions": {"da": "tillæg", "en": "additions"},
+    "dispenses": {"da": "dispenserer", "en": "dispenses"},
+}
+
+
+class RuleChange(BaseModel):
+    """One obligation that differs between the two regimes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ChangeKind
+    id: str
+    title: str
+    legal_basis: str
+    details: list[str]
+    source: str = ""
+
+
+class RegimeDiff(BaseModel):
+    """Every difference between ``base`` and ``regime``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base: str
+    regime: str
+    base_version: str
+    regime_version: str
+    scope: list[str]
+    changes: list[RuleChange]
+
+    def render(self, lang: Lang = "da", markdown: bool = False) -> str:
+        head = {
+            "da": ("Pligt", "Ændring", "Hjemmel", "Detaljer"),
+            "en": ("Obligation", "Change", "Legal basis", "Details"),
+        }[lang]
+        title = f"{self.base} → {self.regime}"
+        if markdown:
+            lines = [f"## {title}", ""]
+            lines += [f"- {s}" for s in self.scope]
+            lines += ["", f"| {' | '.join(head)} |", "|---|---|---|---|"]
+            for c in self.changes:
+                details = "<br>".join(d.replace("|", "\\|") for d in c.details)
+                lines.append(
+                    f"| `{c.id}` | {_KIND_LABELS[c.kind][lang]} | {c.legal_basis} | {details} |"
+                )
+            return "\n".join(lines) + "\n"
+        lines = [title, *(f"  {s}" for s in self.scope)]
+        width = max((len(c.id) for c in self.changes), default=10)
+        for c in self.changes:
+            lines.append(f"  {c.id:<{width}}  {_KIND_LABELS[c.kind][lang]:<11}  {c.legal_basis}")
+            lines += [f"  {'':<{width}}    {d}" for d in c.details]
+        if not self.changes:
+            lines.append("  (ingen forskelle)" if lang == "da" else "  (no differences)")
+        return "\n".join(lines) + "\n"
+
+
+def _basis(citations: list[Citation]) -> str:
+    return "; ".join(c.render() for c in citations)
+
+
+def _title(da: str | None, en: str | None, lang: Lang) -> str:
+    return (en if lang == "en" and en else da) or en or ""
+
+
+def describe_condition(
+    cond: Condition | None, lang: Lang, titles: dict[str, str] | None = None
+) -> str:
+    """A condition as one readable sentence (its own ``text`` where it has one); ``titles`` names
+    the rules that ``rule`` references point at."""
+    if cond is None:
+        return phrase("always", lang).rstrip(".")
+    if cond.text:
+        return _title(cond.text, cond.text_en, lang)
+    if isinstance(cond, AllOf | AnyOf):
+        joiner = {"da": (" og ", " eller "), "en": (" and ", " or ")}[lang][isinstance(cond, AnyOf)]
+        items = cond.all if isinstance(cond, AllOf) else cond.any
+        return "(" + joiner.join(describe_condition(c, lang, titles) for c in items) + ")"
+    if isinstance(cond, NotOf):
+        return ("ikke " if lang == "da" else "not ") + describe_condition(cond.not_, lang, titles)
+    if isinstance(cond, FieldCondition):
+        op, value = cond.operator
+        return describe_test(cond.field, op, value, lang)
+    key = "rule_ref_required" if cond.is_ == "required" else "rule_ref_applicable"
+    return phrase(key, lang, id=cond.rule, title=(titles or {}).get(cond.rule, cond.rule))
+
+
+def describe_deadline(deadline: Deadline, lang: Lang) -> str:
+    start = FIELD_LABELS[deadline.from_][lang]
+    if deadline.amount:
+        text = f"{deadline.amount} {unit_name(deadline.unit, deadline.amount, lang)} " + (
+            f"efter {start}" if lang == "da" else f"after {start}"
+        )
+    else:
+        text = f"senest {start}" if lang == "da" else f"no later than {start}"
+    if deadline.when is not None:
+        text += (" når " if lang == "da" else " when ") + describe_condition(deadline.when, lang)
+    if deadline.repeat is not None:
+        r = deadline.repeat
+        every = f"{r.min}-{r.max}" if r.min else f"{r.max}"
+        text += f"; {'derefter hver' if lang == 'da' else 'then every'} {every} " + unit_name(
+            r.unit, r.max, lang
+        )
+    return text
+
+
+def _aspects(rule: Rule) -> dict[str, object]:
+    data = rule.model_dump(
+        mode="json", by_alias=True, exclude={"notes", "confidence", "title_en", "legal_text"}
+    )
+    return {k: data.get(k) for k in _ASPECTS}
+
+
+def _summary(rule: Rule, lang: Lang, titles: dict[str, str]) -> list[str]:
+    cond = "betingelse" if lang == "da" else "condition"
+    lines = [f"{cond}: {describe_condition(rule.when, lang, titles)}"]
+    for exc in rule.unless:
+        label = "undtagelse" if lang == "da" else "exception"
+        lines.append(
+            f"{label} {exc.id}: {_title(exc.reason, exc.reason_en, lang)} ({_basis(exc.legal_basis)})"
+        )
+    for d in rule.deadlines:
+        lines.append(f"{'frist' if lang == 'da' else 'deadline'}: {describe_deadline(d, lang)}")
+    return lines
+
+
+def diff_regimes(base: Regime, regime: Regime, lang: Lang = "da") -> RegimeDiff:
+    """Every obligation added, removed, dispensed or changed from ``base`` to ``regime``."""
+    before = {r.id: r for _, r in base.all_rules()}
+    after = {r.id: r for _, r in regime.all_rules()}
+    titles = {rid: _title(r.title, r.title_en, lang) for rid, r in {**before, **after}.items()}
+    changes: list[RuleChange] = []
+    dispensed_by: dict[str, list[tuple[Rule, list[Citation]]]] = {}
+    for rule in after.values():
+        for link in rule.dispenses:
+            if link.obligation in before and rule.id not in before:
+                dispensed_by.setdefault(link.obligation, []).append((rule, link.legal_basis))
+    for rid, rule in before.items():
+        title = _title(rule.title, rule.title_en, lang)
+        if rid not in after:
+            changes.append(
+                RuleChange(
+                    kind="removed",
+                    id=rid,
+                    title=title,
+                    legal_basis=_basis(rule.legal_basis),
+                    details=_summary(rule, lang, titles),
+                    source=rule.origin,
+                )
+            )
+            continue
+        if rid in dispensed_by:
+            details = [
+                phrase(
+                    "dispensation",
+                    lang,
+                    basis=_basis(basis),
+                    id=by.id,
+                    title=_title(by.title, by.title_en, lang),
+                ).rstrip(".")
+                for by, basis in dispensed_by[rid]
+            ]
+            details.append(
+                (
+                    "når den ellers ville være påkrævet"
+                    if lang == "da"
+                    else "where it would otherwise be required"
+                )
+                + ": "
+                + describe_condition(rule.when, lang)
+            )
+            changes.append(
+                RuleChange(
+                    kind="dispensed",
+                    id=rid,
+                    title=title,
+                    legal_basis=_basis(rule.legal_basis),
+                    details=details,
+                    source=rule.origin,
+                )
+            )
+        old, new = _aspects(rule), _aspects(after[rid])
+        differing = [k for k in _ASPECTS if old[k] != new[k]]
+        if differing:
+            other = after[rid]
+            details = []
+            for aspect in differing:
+                label = _ASPECTS[aspect][lang]
+                if aspect == "deadline":
+                    was = "; ".join(describe_deadline(d, lang) for d in rule.deadlines) or "-"
+                    now = "; ".join(describe_deadline(d, lang) for d in other.deadlines) or "-"
+                elif aspect == "when":
+                    was, now = (
+                        describe_condition(rule.when, lang),
+                        describe_condition(other.when, lang),
+                    )
+                elif aspect == "legal_basis":
+                    was, now = _basis(rule.legal_basis), _basis(other.legal_basis)
+                elif aspect == "title":
+                    was, now = rule.title, other.title
+                else:
+                    was, now = "…", "…"
+                details.append(f"{label}: {was} → {now}")
+            changes.append(
+                RuleChange(
+                    kind="changed",
+                    id=rid,
+                    title=title,
+                    legal_basis=_basis(other.legal_basis),
+                    details=details,
+                    source=other.origin,
+                )
+            )
+    for rid, rule in after.items():
+        if rid in before:
+            continue
+        details = _summary(rule, lang, titles)
+        if rule.dispenses:
+            label = "erstatter" if lang == "da" else "replaces"
+            details.insert(0, f"{label}: " + ", ".join(link.obligation for link in rule.dispenses))
+        changes.append(
+            RuleChange(
+                kind="added",
+                id=rid,
+                title=_title(rule.title, rule.title_en, lang),
+                legal_basis=_basis(rule.legal_basis),
+                details=details,
+                source=rule.origin,
+            )
+        )
+    return RegimeDiff(
+        base=base.name,
+        regime=regime.name,
+        base_version=base.version,
+        regime_version=regime.version,
+        scope=_scope(base, regime, lang),
+        changes=changes,
+    )
+
+
+def _scope(base: Regime, regime: Regime, lang: Lang) -> list[str]:
+    base_names = {r.name for r in base.chain}
+    lines: list[str] = []
+    for layer in regime.chain:
+        if layer.name in base_names:
+            continue
+        if layer.participants is not None:
+            where = ", ".join(
+                f"{p.municipality} {p.window_from}..{p.window_to}" for p in layer.participants
+            )
+            lines.append(("gælder kun for: " if lang == "da" else "applies only to: ") + where)
+        for ex in layer.exclusions:
+            label = "undtaget" if lang == "da" else "excluded"
+            lines.append(
+                f"{label}: {describe_condition(ex.when, lang)} – "
+                f"{_title(ex.reason, ex.reason_en, lang)} ({_basis(ex.legal_basis)})"
+            )
+    return lines
