@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/lovregler check rules/
 	$(BIN)/lovregler compare examples/cases/*.yaml
+	$(BIN)/lovregler diff
+	@echo "--- audit of 1,000 SYNTHETIC case histories (made up, not real data) ---"
+	$(BIN)/lovregler synthetic 1000 --seed 0 | $(BIN)/lovregler audit - --as-of 2020-12-31
 
 test: $(STAMP) lint typecheck pytest
 
@@ -39,6 +42,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 schemas: $(STAMP)
 	for kind in rules regime case scenario; do \

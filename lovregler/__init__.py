@@ -8,8 +8,22 @@ live in YAML rule files; lovregler evaluates a case against them::
     result = evaluate({"case_id": "1", "municipality": "Ikast-Brande", ...}, "auto")
 """
 
+from ._audit import (
+    AUDIT_STATUSES,
+    AuditItem,
+    Auditor,
+    AuditResult,
+    AuditStatus,
+    CaseloadSummary,
+    GroupSummary,
+    Occurrence,
+    TimeToHelp,
+    audit,
+    summarize,
+)
 from ._backends import BACKEND_NAMES, durable_available
 from ._case import Case, load_case_file, parse_case
+from ._caseload import generate_histories
 from ._errors import (
     BackendError,
     CaseError,
@@ -19,6 +33,14 @@ from ._errors import (
     RuleFileError,
 )
 from ._evaluate import compare, compare_many, differences, evaluate, evaluate_many, explain
+from ._history import (
+    EVENT_TYPES,
+    CaseHistory,
+    Event,
+    iter_history_file,
+    load_history_file,
+    parse_history,
+)
 from ._loader import Regime, load_regime
 from ._municipalities import Municipality, all_municipalities, resolve_municipality
 from ._result import (
@@ -36,27 +58,40 @@ from ._result import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AUDIT_STATUSES",
     "BACKEND_NAMES",
+    "EVENT_TYPES",
     "STATUSES",
+    "AuditItem",
+    "AuditResult",
+    "AuditStatus",
+    "Auditor",
     "BackendError",
     "Case",
     "CaseError",
+    "CaseHistory",
+    "CaseloadSummary",
     "Comparison",
     "Difference",
     "EvaluationResult",
+    "Event",
     "Explanation",
     "ExplanationLine",
+    "GroupSummary",
     "LovreglerError",
     "Municipality",
     "Obligation",
+    "Occurrence",
     "Problem",
     "Recurrence",
     "Regime",
     "RegimeError",
     "RuleFileError",
     "Status",
+    "TimeToHelp",
     "__version__",
     "all_municipalities",
+    "audit",
     "compare",
     "compare_many",
     "differences",
@@ -64,8 +99,13 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "explain",
+    "generate_histories",
+    "iter_history_file",
     "load_case_file",
+    "load_history_file",
     "load_regime",
     "parse_case",
+    "parse_history",
     "resolve_municipality",
+    "summarize",
 ]

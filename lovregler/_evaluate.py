@@ -59,7 +59,7 @@ def evaluate(
     if lang not in LANGS:
         raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
     valid_case = parse_case(case)
-    target, requested = _resolve(regime)
+    target, requested = resolve_regime(regime)
     program = compile_regime(target)
     engine = get_backend(backend)
     facts = case_facts(valid_case)
@@ -83,7 +83,7 @@ def evaluate_many(
     """
     if jobs < 1:
         raise RegimeError(f"jobs must be 1 or more, not {jobs}")
-    target, requested = _resolve(regime)  # validate the regime before any work is done
+    target, requested = resolve_regime(regime)  # validate the regime before any work is done
     if jobs == 1:
         for case in cases:
             yield evaluate(case, target, lang=lang, backend=backend)._requested(requested)
@@ -155,7 +155,7 @@ def explain(
     if lang not in LANGS:
         raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
     valid_case = parse_case(case)
-    target, requested = _resolve(regime)
+    target, requested = resolve_regime(regime)
     program = compile_regime(target)
     engine = get_backend(backend)
     facts = case_facts(valid_case)
@@ -202,7 +202,9 @@ def differences(base: EvaluationResult, other: EvaluationResult) -> list[Differe
 _BY_NAME: dict[str, Regime] = {}
 
 
-def _resolve(regime: RegimeLike) -> tuple[Regime, str]:
+def resolve_regime(regime: RegimeLike) -> tuple[Regime, str]:
+    """The regime to apply for ``regime`` (a name, ``auto``, a folder or a Regime), and the name
+    it was asked by; named regimes are loaded once per process."""
     if isinstance(regime, Regime):
         return regime, regime.name
     if isinstance(regime, str) and regime in _BY_NAME:
@@ -602,4 +604,12 @@ class _Builder:
         return "; ".join(c.render() for c in valid)
 
 
-__all__ = ["compare", "compare_many", "differences", "evaluate", "evaluate_many", "explain"]
+__all__ = [
+    "compare",
+    "compare_many",
+    "differences",
+    "evaluate",
+    "evaluate_many",
+    "explain",
+    "resolve_regime",
+]

@@ -17,8 +17,10 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._analysis import findings
+from ._audit_cli import add_audit_parser, run_audit
 from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
+from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
 from ._errors import LovreglerError, Problem, RuleFileError, display_path
 from ._evaluate import compare_many, evaluate_many, explain
@@ -121,6 +123,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
 
+    add_audit_parser(sub)
+    synthetic = sub.add_parser(
+        "synthetic",
+        help="write SYNTHETIC case histories (JSON Lines) for demos and benchmarks",
+        description="seeded, made-up case histories for both regimes; not real data",
+    )
+    synthetic.add_argument("n", type=int, help="how many histories")
+    synthetic.add_argument("--seed", type=int, default=0)
+
     schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
     schema.add_argument(
         "kind",
@@ -138,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_cases(args, sys.stdout)
         if args.command == "check":
             return _check(args.folders, args.format, sys.stdout)
+        if args.command == "synthetic":
+            write_histories_jsonl(generate_histories(args.n, args.seed), sys.stdout)
+            return EXIT_OK
+        if args.command == "audit":
+            return run_audit(args, sys.stdout)
         if args.command == "diff":
             return _diff(args, sys.stdout)
         if args.command == "explain":

@@ -1,0 +1,379 @@
+"""``lovregler audit HISTORIES.jsonl --as-of DATE``: a caseload's deadline compliance, streamed.
+
+Histories are read one line at a time and audited one at a time, so memory stays flat however
+many there are. Per-case results go to ``--out`` as JSON Lines; the summary goes to standard
+output; ``--report`` writes Markdown (and a PNG chart when matplotlib is installed). A progress
+bar is shown on standard error only when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from ._audit import (
+    AUDIT_STATUSES,
+    Auditor,
+    AuditResult,
+    CaseloadAccumulator,
+    CaseloadSummary,
+    GroupSummary,
+)
+from ._backends import BACKEND_NAMES
+from ._errors import CaseError, LovreglerError, Problem, display_path
+from ._history import CaseHistory, iter_history_records
+from ._municipalities import resolve_municipality
+
+MAX_SHOWN_PROBLEMS = 20
+REPORT_EXTRA = "pip install lovregler[report]"
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``audit`` command to the ``lovregler`` sub-command parsers."""
+    help_text = "audit case histories (JSON Lines) against their deadlines, in constant memory"
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "audit", help=help_text, description=help_text
+    )
+    p.add_argument(
+        "histories",
+        type=Path,
+        metavar="HISTORIES.jsonl",
+        help="one case history per line ('-' for standard input)",
+    )
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_iso_date,
+        required=True,
+        metavar="DATE",
+        help="audit as on this day (YYYY-MM-DD); no event may lie after it",
+    )
+    p.add_argument(
+        "--regime",
+        default="auto",
+        help="auto (default), standard, frikommune, or a rule folder",
+    )
+    p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write per-case results (JSON Lines)")
+    p.add_argument(
+        "--report", type=Path, metavar="FILE", help="write a Markdown report (and a PNG chart)"
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on standard error (auto: only on a terminal)",
+    )
+    return p
+
+
+def run_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``lovregler audit``; returns the exit code (0, or 2 if any history was bad).
+
+    Unreadable input raises :class:`LovreglerError` (the CLI prints it and exits 2). Bad
+    histories do not stop the run: the rest are audited, the summary is printed, and then the
+    first problems are raised as one :class:`CaseError`.
+    """
+    source: Path = args.histories
+    backend = None if args.backend == "auto" else args.backend
+    auditor = Auditor(args.regime, as_of=args.as_of, backend=backend)
+    acc = CaseloadAccumulator(as_of=args.as_of)
+    if args.report and not args.report.resolve().parent.is_dir():
+        raise LovreglerError(
+            [Problem("cannot write the report: its folder does not exist", str(args.report))]
+        )
+    problems: list[Problem] = []
+    rejected = 0
+    handle, name, size = _open_input(source)
+    sink = _open_output(args.out) if args.out else None
+    bar = _Progress(size, _show_progress(args.progress))
+    try:
+        for line, record in iter_history_records(_counting(handle, bar), name):
+            result = _audit_one(auditor, record, name, line)
+            if isinstance(result, CaseError):
+                rejected += 1
+                if len(problems) < MAX_SHOWN_PROBLEMS:
+                    problems.extend(result.problems[: MAX_SHOWN_PROBLEMS - len(problems)])
+                continue
+            acc.add(result)
+            if sink is not None:
+                sink.write(result.model_dump_json(exclude_defaults=True))
+                sink.write("\n")
+            bar.tick()
+    except UnicodeDecodeError as exc:
+        raise CaseError(
+            [Problem(f"not UTF-8 text (byte {exc.start} cannot be decoded)", name)]
+        ) from None
+    finally:
+        bar.close()
+        if handle is not sys.stdin:
+            handle.close()
+        if sink is not None:
+            sink.close()
+    summary = acc.summary()
+    out.write(render_summary(summary, rejected))
+    if args.report:
+        write_report(summary, args.report, rejected)
+        out.write(f"report: {display_path(args.report)}\n")
+    if problems:
+        if rejected > len(problems):
+            problems.append(Problem(f"... {rejected} histories were rejected in all", name))
+        raise CaseError(problems)
+    return 0
+
+
+def _audit_one(
+    auditor: Auditor, record: CaseHistory | CaseError, file: str, line: int
+) -> AuditResult | CaseError:
+    if isinstance(record, CaseError):
+        return record
+    try:
+        return auditor.audit(record)
+    except CaseError as exc:  # e.g. an event after as_of: name the line and the case
+        return CaseError(
+            [
+                Problem(f"case {record.case.case_id}: {p.message}", file, line, None, p.field)
+                for p in exc.problems
+            ]
+        )
+
+
+def _open_input(source: Path) -> tuple[IO[str], str, int | None]:
+    if str(source) == "-":
+        return sys.stdin, "<stdin>", None
+    try:
+        handle = source.open(encoding="utf-8")
+        size = source.stat().st_size
+    except OSError as exc:
+        raise LovreglerError(
+            [Problem(f"cannot read file: {exc.strerror or exc}", display_path(source))]
+        ) from None
+    return handle, display_path(source), size
+
+
+def _open_output(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise LovreglerError(
+            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
+        ) from None
+
+
+def _show_progress(mode: str) -> bool:
+    if mode == "auto":
+        return sys.stderr.isatty()
+    return mode == "always"
+
+
+def _counting(lines: IO[str], bar: _Progress) -> Iterator[str]:
+    for line in lines:
+        bar.bytes += len(line.encode("utf-8")) if bar.enabled else 0
+        yield line
+
+
+class _Progress:
+    """A one-line progress bar on standard error, redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, total_bytes: int | None, enabled: bool) -> None:
+        self.total, self.enabled = total_bytes, enabled
+        self.bytes = self.count = 0
+        self.start = self.drawn = time.monotonic()
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.enabled and (now := time.monotonic()) - self.drawn >= 0.1:
+            self.drawn = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        rate = self.count / max(now - self.start, 1e-9)
+        line = f"{self.count:,} cases  {rate:,.0f}/s"
+        if self.total:
+            share = min(1.0, self.bytes / self.total)
+            filled = int(share * self.WIDTH)
+            line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%}  " + line
+        sys.stderr.write("\r" + line)
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self._draw(time.monotonic())
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}"
+
+
+_COLUMNS = (
+    "cases",
+    "helped",
+    "median days",
+    "p90 days",
+    "within target",
+    "met on time",
+    *AUDIT_STATUSES[:4],
+)
+
+
+def _row(label: str, g: GroupSummary) -> list[str]:
+    return [
+        label,
+        f"{g.cases:,}",
+        f"{g.helped:,}",
+        _num(g.median_days),
+        _num(g.p90_days),
+        _share(g.share_within_target),
+        _share(g.share_met_on_time),
+        f"{g.met:,}",
+        f"{g.late:,}",
+        f"{g.missing:,}",
+        f"{g.pending:,}",
+    ]
+
+
+def _municipality_label(code: str) -> str:
+    try:
+        return str(resolve_municipality(code))
+    except ValueError:
+        return code
+
+
+def _target(summary: CaseloadSummary) -> str:
+    return "-" if summary.target_days is None else f"{summary.target_days} days"
+
+
+def render_summary(summary: CaseloadSummary, rejected: int = 0) -> str:
+    """The summary as plain text: overall and per regime (municipalities are in the report)."""
+    rows = [["", *_COLUMNS], _row("all", summary.all)]
+    rows += [_row(name, g) for name, g in summary.by_regime.items()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"audit as of {summary.as_of}; time-to-help target {_target(summary)}"]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    if rejected:
+        lines.append(f"rejected (bad input): {rejected:,}")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(rows: list[list[str]]) -> str:
+    head, *body = rows
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(r) + " |" for r in body]
+    return "\n".join(out)
+
+
+def render_report(summary: CaseloadSummary, chart: str | None, rejected: int = 0) -> str:
+    """The Markdown report; ``chart`` is the PNG's file name, or ``None`` if none was drawn."""
+    header = ["", *_COLUMNS]
+    parts = [
+        "# Audit of case histories",
+        "",
+        f"As of **{summary.as_of}**. Time to help: days from awareness to the first measure "
+        f"started; the target ({_target(summary)}) comes from the rule files. "
+        "*Met on time* is met / (met + late + missing) over obligations and follow-ups that were "
+        "due.",
+        "",
+        "## Overall and per regime",
+        "",
+        _markdown_table(
+            [header, _row("all", summary.all)]
+            + [_row(name, g) for name, g in summary.by_regime.items()]
+        ),
+        "",
+        "## Time to help per regime",
+        "",
+    ]
+    if chart is not None:
+        parts.append(f"![Days from awareness to help, per regime]({chart})")
+    else:
+        parts.append(f"The chart needs matplotlib: `{REPORT_EXTRA}`.")
+    parts += [
+        "",
+        "## Per municipality",
+        "",
+        _markdown_table(
+            [["municipality", *_COLUMNS]]
+            + [_row(_municipality_label(c), g) for c, g in summary.by_municipality.items()]
+        ),
+        "",
+    ]
+    if rejected:
+        parts += [f"{rejected:,} histories were rejected as bad input.", ""]
+    return "\n".join(parts)
+
+
+def write_report(summary: CaseloadSummary, path: Path, rejected: int = 0) -> Path | None:
+    """Write the Markdown report, and the chart beside it if matplotlib imports.
+
+    Returns the chart's path, or ``None`` when matplotlib is not installed.
+    """
+    chart_path = path.with_name(path.stem + "-time-to-help.png")
+    drawn = draw_chart(summary, chart_path)
+    try:
+        path.write_text(
+            render_report(summary, chart_path.name if drawn else None, rejected), encoding="utf-8"
+        )
+    except OSError as exc:
+        raise LovreglerError(
+            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
+        ) from None
+    return chart_path if drawn else None
+
+
+def draw_chart(summary: CaseloadSummary, path: Path) -> bool:
+    """A histogram of days to help per regime, as PNG; ``False`` if matplotlib is missing."""
+    try:
+        matplotlib: Any = importlib.import_module("matplotlib")
+        matplotlib.use("Agg")  # no display needed
+        plt: Any = importlib.import_module("matplotlib.pyplot")
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for regime, days in summary.days_by_regime.items():
+        if days:
+            ax.hist(list(days), weights=list(days.values()), bins=40, alpha=0.6, label=regime)
+    if summary.target_days is not None:
+        ax.axvline(summary.target_days, color="black", linestyle="--", label="target")
+    ax.set_xlabel("days from awareness to the first measure started")
+    ax.set_ylabel("cases")
+    ax.legend()
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise LovreglerError(
+            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
+        ) from None
+    finally:
+        plt.close(fig)
+    return True

@@ -1,0 +1,395 @@
+"""A case history: the facts of one case plus what actually happened, dated.
+
+A :class:`CaseHistory` is what :func:`lovregler.audit` checks against the obligations the rule
+files give the case. Each event type says which obligation it fulfils in one table,
+:data:`EVENT_KINDS` (obligation ids from the published contract; no law is written here). An
+impossible history (events out of order, before awareness, an unknown type, a measure the case
+does not have) is a :class:`~lovregler.CaseError` whose problems name the field, e.g.
+``events[3].date``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+
+from ._case import Case, CaseDate
+from ._errors import CaseError, Problem, display_path
+from ._yaml import Positions, YamlProblem, format_path, load_yaml, load_yaml_text
+
+EventType = Literal[
+    "notification_received",
+    "notification_assessed",
+    "awareness",
+    "investigation_completed",
+    "assessment_completed",
+    "child_conversation_held",
+    "involvement_plan_made",
+    "handleplan_made",
+    "goals_set",
+    "measure_decided",
+    "measure_started",
+    "follow_up",
+]
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """What one event type means for the audit.
+
+    ``obligations`` are the obligation ids the event fulfils; ``{measure}`` stands for the
+    event's measure number. ``via_replacement``: the event fulfils whatever the regime puts in
+    the place of those obligations (``replaced_by``), not the obligations themselves.
+    ``choose``: the event may name one of ``obligations`` in its ``obligation`` field; without
+    it, it fulfils each of them that the regime requires.
+    """
+
+    obligations: tuple[str, ...] = ()
+    measure: bool = False
+    via_replacement: bool = False
+    choose: bool = False
+    case_date: str | None = None  # the case field this event dates, if any
+    before_awareness: bool = False  # may lie before awareness (it is about the notification)
+
+
+# The one table from event types to obligation ids (ids from the published contract).
+EVENT_KINDS: dict[str, EventKind] = {
+    "notification_received": EventKind(case_date="notification_date", before_awareness=True),
+    "notification_assessed": EventKind(
+        ("sel155.vurdering_af_underretning",), before_awareness=True
+    ),
+    "awareness": EventKind(case_date="awareness_date"),
+    "investigation_completed": EventKind(("sel50.boernefaglig_undersoegelse",)),
+    "assessment_completed": EventKind(("frikommune.socialfaglig_vurdering",)),
+    "child_conversation_held": EventKind(("sel48.boernesamtale",)),
+    "involvement_plan_made": EventKind(("frikommune.inddragelsesplan",)),
+    "handleplan_made": EventKind(("sel140.handleplan",)),
+    "goals_set": EventKind(("frikommune.maal_og_opfoelgning",)),
+    "measure_decided": EventKind(("sel52.stk3.nr{measure}",), measure=True),
+    "measure_started": EventKind(("sel52.stk3.nr{measure}",), measure=True, via_replacement=True),
+    "follow_up": EventKind(("sel70.opfoelgning", "frikommune.maal_og_opfoelgning"), choose=True),
+}
+EVENT_TYPES: tuple[str, ...] = tuple(EVENT_KINDS)
+
+
+class Event(BaseModel):
+    """One dated thing that happened in the case."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Annotated[EventType, Field(description="What happened; see EVENT_KINDS")]
+    date: Annotated[CaseDate, Field(description="The day it happened (YYYY-MM-DD)")]
+    measure: Annotated[
+        StrictInt | None,
+        Field(ge=1, le=9, description="measure_decided / measure_started: the measure nr (1-9)"),
+    ] = None
+    obligation: Annotated[
+        str | None,
+        Field(description="follow_up: the recurring obligation it follows up (default: each)"),
+    ] = None
+
+    @model_validator(mode="after")
+    def _fields_for_type(self) -> Event:
+        kind = EVENT_KINDS[self.type]
+        if kind.measure and self.measure is None:
+            raise ValueError(f"measure: a {self.type} event needs the measure nr (1-9)")
+        if not kind.measure and self.measure is not None:
+            raise ValueError(f"measure: a {self.type} event has no measure")
+        if self.obligation is not None:
+            if not kind.choose:
+                raise ValueError(f"obligation: a {self.type} event does not name an obligation")
+            if self.obligation not in kind.obligations:
+                raise ValueError(
+                    f"obligation: {self.obligation!r} is not followed up by a {self.type} event; "
+                    "choose one of: " + ", ".join(kind.obligations)
+                )
+        return self
+
+    def obligation_ids(self) -> tuple[str, ...]:
+        """The obligation ids this event names (before the regime maps replacements)."""
+        kind = EVENT_KINDS[self.type]
+        if self.obligation is not None:
+            return (self.obligation,)
+        return tuple(o.replace("{measure}", str(self.measure)) for o in kind.obligations)
+
+
+class _HistoryError(CaseError):
+    """A CaseError that still knows the data path of each problem (to find its line)."""
+
+    def __init__(self, located: list[tuple[tuple[str | int, ...], str]]) -> None:
+        self.located = located
+        super().__init__([Problem(msg, field=format_path(loc) or None) for loc, msg in located])
+
+
+class CaseHistory(BaseModel):
+    """The facts of one case (``case``) and its dated ``events``, in the order they happened.
+
+    ``case.decision_date`` defaults to the first ``measure_decided`` event, and
+    ``case.notification_date`` to the ``notification_received`` event (see :meth:`facts`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    case: Annotated[Case, Field(description="The case facts, as for evaluate")]
+    events: Annotated[
+        list[Event], Field(description="What happened, in date order (same-day events any order)")
+    ] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CaseHistory:
+        located = history_problems(self)
+        if located:
+            raise _HistoryError(located)
+        return self
+
+    def facts(self) -> Case:
+        """The case to evaluate: ``case``, with the dates the events supply filled in."""
+        update: dict[str, date] = {}
+        if self.case.decision_date is None:
+            decided = [e.date for e in self.events if e.type == "measure_decided"]
+            if decided:
+                update["decision_date"] = min(decided)
+        if self.case.notification_date is None:
+            for e in self.events:
+                if EVENT_KINDS[e.type].case_date == "notification_date":
+                    update["notification_date"] = e.date
+        return self.case.model_copy(update=update) if update else self.case
+
+
+def history_problems(history: CaseHistory) -> list[tuple[tuple[str | int, ...], str]]:
+    """What is impossible about a history, each with the data path it concerns."""
+    case = history.case
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    previous: Event | None = None
+    for index, event in enumerate(history.events):
+        where: tuple[str | int, ...] = ("events", index, "date")
+        kind = EVENT_KINDS[event.type]
+        if previous is not None and event.date < previous.date:
+            out.append(
+                (
+                    where,
+                    f"{event.date} lies before the previous event ({previous.type} on "
+                    f"{previous.date}); list events in the order they happened",
+                )
+            )
+        if event.date < case.awareness_date and not (kind.before_awareness or kind.case_date):
+            out.append(
+                (
+                    where,
+                    f"{event.date} lies before awareness_date {case.awareness_date}; only the "
+                    "notification and its assessment may come before awareness",
+                )
+            )
+        if kind.case_date is not None:
+            given: date | None = getattr(case, kind.case_date)
+            if given is not None and given != event.date:
+                out.append(
+                    (
+                        where,
+                        f"{event.type} on {event.date} disagrees with case.{kind.case_date} "
+                        f"{given}",
+                    )
+                )
+            elif given is None and event.date > case.awareness_date:
+                out.append(
+                    (
+                        where,
+                        f"{event.date} lies after awareness_date {case.awareness_date} (a "
+                        "notification makes the municipality aware)",
+                    )
+                )
+        if kind.measure and event.measure not in case.measures:
+            shown = ", ".join(str(m) for m in case.measures) or "none"
+            out.append(
+                (
+                    ("events", index, "measure"),
+                    f"measure {event.measure} is not among the case's measures ({shown})",
+                )
+            )
+        previous = event
+    return out
+
+
+# --- reading histories -----------------------------------------------------------------------
+
+
+def parse_history(
+    data: Any, positions: Positions | None = None, *, line_offset: int = 0
+) -> CaseHistory:
+    """Validate one history from plain data; raise :class:`CaseError` naming every bad field.
+
+    ``line_offset`` is added to the lines in ``positions`` (a JSONL record's line number - 1).
+    """
+    if isinstance(data, CaseHistory):
+        return data
+    if not isinstance(data, dict):
+        where = positions.file if positions else None
+        line = line_offset + 1 if positions else None
+        raise CaseError(
+            [Problem("a case history must be a mapping with case: and events:", where, line)]
+        )
+    try:
+        return CaseHistory.model_validate(data)
+    except ValidationError as exc:
+        located = [(_loc(err), _message(err)) for err in exc.errors()]
+    except _HistoryError as exc:
+        located = exc.located
+    raise CaseError([_problem(loc, msg, data, positions, line_offset) for loc, msg in located])
+
+
+def _loc(err: Any) -> tuple[str | int, ...]:
+    loc = [p for p in err["loc"] if isinstance(p, str | int)]
+    message = err["msg"].removeprefix("Value error, ")
+    head, sep, _ = message.partition(": ")
+    # A model-level check names its field at the start of the message ("consent: ...").
+    on_case = loc == ["case"] and head in Case.model_fields
+    on_event = len(loc) == 2 and loc[0] == "events" and head in Event.model_fields
+    if sep and (on_case or on_event):
+        loc.append(head)
+    return tuple(loc)
+
+
+def _message(err: Any) -> str:
+    message: str = err["msg"].removeprefix("Value error, ")
+    head, sep, rest = message.partition(": ")
+    if sep and (head in Case.model_fields or head in Event.model_fields):
+        message = rest
+    if err["type"] == "extra_forbidden":
+        loc = [p for p in err["loc"] if isinstance(p, str | int)]
+        if len(loc) == 1:
+            message = "unknown field; known fields: " + ", ".join(CaseHistory.model_fields)
+        elif loc[0] == "events":
+            message = "unknown field; known fields: " + ", ".join(Event.model_fields)
+        else:
+            message = "unknown field; known fields: " + ", ".join(Case.model_fields)
+    if err["type"] == "literal_error" and err["loc"][-1] == "type":
+        message = "unknown event type; known types: " + ", ".join(EVENT_TYPES)
+    return message
+
+
+def _problem(
+    loc: tuple[str | int, ...],
+    message: str,
+    data: Any,
+    positions: Positions | None,
+    line_offset: int,
+) -> Problem:
+    if positions is None:
+        return Problem(message, field=format_path(loc) or None)
+    problem = positions.problem(loc, data, message)
+    if problem.line is not None:
+        return Problem(
+            problem.message, problem.file, problem.line + line_offset, problem.column, problem.field
+        )
+    return Problem(problem.message, problem.file, line_offset + 1, None, problem.field)
+
+
+def load_history_file(path: Path | str) -> list[CaseHistory]:
+    """Histories from a YAML or JSON file (one history or a list), or a ``.jsonl`` file."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return list(iter_history_file(path))
+    try:
+        data, positions = load_yaml(path)
+    except YamlProblem as exc:
+        raise CaseError([exc.problem]) from None
+    if data is None:
+        raise CaseError([Problem("the file holds no case history", display_path(path))])
+    items = data if isinstance(data, list) else [data]
+    histories: list[CaseHistory] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        try:
+            pos = _shifted(positions, index) if isinstance(data, list) else positions
+            histories.append(parse_history(item, pos))
+        except CaseError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise CaseError(problems)
+    return histories
+
+
+def _shifted(positions: Positions, index: int) -> Positions:
+    shifted = Positions(positions.file)
+    for key, spot in positions.spots.items():
+        if key[:1] == (index,):
+            shifted.spots[key[1:]] = spot
+    return shifted
+
+
+def parse_history_line(text: str, file: str, line: int) -> CaseHistory:
+    """One JSONL record (line number ``line``, 1-based) -> a history; problems name the line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseError([Problem(f"not valid JSON: {exc.msg}", file, line, exc.colno)]) from None
+    try:
+        return parse_history(data)
+    except CaseError:
+        pass
+    # Slow path, only for bad records: parse again remembering positions, for the column.
+    try:
+        again, positions = load_yaml_text(text, file)
+    except YamlProblem:
+        again, positions = data, None
+    if positions is None:
+        try:
+            return parse_history(data)
+        except CaseError as exc:
+            raise CaseError(
+                [Problem(p.message, file, line, None, p.field) for p in exc.problems]
+            ) from None
+    return parse_history(again, positions, line_offset=line - 1)
+
+
+def iter_history_lines(lines: Iterable[str], file: str = "<stdin>") -> Iterator[CaseHistory]:
+    """Histories from JSON Lines, one at a time (constant memory); blank lines are skipped.
+
+    Raises :class:`CaseError` at the first bad record; see :func:`iter_history_records` to go on.
+    """
+    for _, item in iter_history_records(lines, file):
+        if isinstance(item, CaseError):
+            raise item
+        yield item
+
+
+def iter_history_records(
+    lines: Iterable[str], file: str = "<stdin>"
+) -> Iterator[tuple[int, CaseHistory | CaseError]]:
+    """``(line number, history)`` per JSON Lines record, or ``(line number, error)`` for a bad
+    one, and goes on; blank lines are skipped."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield number, parse_history_line(text, file, number)
+        except CaseError as exc:
+            yield number, exc
+
+
+def iter_history_file(path: Path | str) -> Iterator[CaseHistory]:
+    """Histories from a ``.jsonl`` file, read line by line."""
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise CaseError(
+            [Problem(f"cannot read file: {exc.strerror or exc}", display_path(path))]
+        ) from None
+    with handle:
+        try:
+            yield from iter_history_lines(handle, display_path(path))
+        except UnicodeDecodeError as exc:
+            raise CaseError(
+                [
+                    Problem(
+                        f"not UTF-8 text (byte {exc.start} cannot be decoded)", display_path(path)
+                    )
+                ]
+            ) from None
