@@ -225,6 +225,53 @@ class ScenarioReport:
     def mismatches(self) -> list[Mismatch]:
         return [m for o in self.outcomes for m in o.mismatches]
 
+    def to_junit(self) -> str:
+        """JUnit XML: one test case per scenario, classname = the scenario file."""
+        from xml.sax.saxutils import escape, quoteattr
+
+        cases = []
+        for outcome in self.outcomes:
+            scenario = outcome.scenario
+            body = "".join(
+                f"<failure message={quoteattr(str(m))}>{escape(str(m))}</failure>"
+                for m in outcome.mismatches
+            )
+            cases.append(
+                f"  <testcase classname={quoteattr(scenario.file)} name={quoteattr(scenario.name)}>"
+                f"{body}</testcase>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuite name="lovregler test" tests="{len(self.outcomes)}" '
+            f'failures="{self.failed}">\n' + "\n".join(cases) + "\n</testsuite>\n"
+        )
+
+    def to_json(self) -> str:
+        import json
+
+        rows = [
+            {
+                "file": o.scenario.file,
+                "line": o.scenario.line,
+                "name": o.scenario.name,
+                "citation": o.scenario.citation,
+                "passed": o.passed,
+                "mismatches": [
+                    {
+                        "regime": m.requested,
+                        "obligation": m.obligation,
+                        "expected": m.expected,
+                        "actual": m.actual,
+                        "line": m.line,
+                    }
+                    for m in o.mismatches
+                ],
+            }
+            for o in self.outcomes
+        ]
+        data = {"passed": self.passed, "failed": self.failed, "scenarios": rows}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
     def render(self) -> str:
         """A plain-text summary: each failing scenario with its mismatches, then the counts."""
         lines: list[str] = []

@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         "scenarios", nargs="+", type=Path, metavar="SCENARIOS", help="files or folders"
     )
     test.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+    test.add_argument("--format", choices=("text", "json", "junit"), default="text")
 
     add_audit_parser(sub)
     synthetic = sub.add_parser(
@@ -159,9 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args, sys.stdout)
         if args.command == "test":
-            return _test(
-                args.scenarios, None if args.backend == "auto" else args.backend, sys.stdout
-            )
+            backend = None if args.backend == "auto" else args.backend
+            return _test(args.scenarios, backend, args.format, sys.stdout)
         return _schema(args.kind, sys.stdout)
     except LovreglerError as exc:
         for problem in exc.problems:
@@ -535,11 +535,16 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 # --- test -------------------------------------------------------------------------------------
 
 
-def _test(paths: list[Path], backend: str | None, out: TextIO) -> int:
+def _test(paths: list[Path], backend: str | None, fmt: str, out: TextIO) -> int:
     from ._scenarios import run_scenario_files
 
     report = run_scenario_files(paths, backend=backend)
-    out.write(report.render() + "\n")
+    if fmt == "junit":
+        out.write(report.to_junit())
+    elif fmt == "json":
+        out.write(report.to_json())
+    else:
+        out.write(report.render() + "\n")
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 

@@ -244,3 +244,14 @@ def test_audit_and_synthetic_through_the_entry_point(tmp_path: Path) -> None:
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 60
     bad = run("audit", str(histories), "--as-of", "31-12-2020")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_test_command_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    import xml.etree.ElementTree as ET
+
+    assert main(["test", "tests/scenarios/sel50.yaml", "--format", "junit"]) == 0
+    suite = ET.fromstring(capsys.readouterr().out)
+    assert suite.get("failures") == "0" and int(suite.get("tests", "0")) >= 3
+    assert main(["test", "tests/scenarios/sel50.yaml", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["failed"] == 0 and all(row["passed"] for row in data["scenarios"])
