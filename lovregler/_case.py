@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from pydantic import (
 
 from ._errors import CaseError, Problem, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
-from ._yaml import Positions, YamlProblem, format_path, load_yaml
+from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -220,9 +221,13 @@ def case_field_value(case: Case, name: str) -> Any:
 # --- reading cases ---------------------------------------------------------------------------
 
 
-def case_problems(exc: ValidationError, data: Any, positions: Positions | None) -> list[Problem]:
-    """Pydantic errors as problems that name the field (and the line, when known)."""
-    problems = []
+def case_problems(
+    exc: ValidationError, data: Any, positions: Positions | None = None, where: PathKey = ()
+) -> list[Problem]:
+    """Pydantic errors as problems that name the field (and the line, when known). ``where`` is
+    the path of the case inside a larger document (e.g. a scenario file)."""
+    inner = positions.under(where) if positions is not None else None
+    problems: list[Problem] = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if isinstance(p, str | int)]
         message = err["msg"].removeprefix("Value error, ")
@@ -230,14 +235,18 @@ def case_problems(exc: ValidationError, data: Any, positions: Positions | None) 
         if not loc and sep and head in Case.model_fields:
             loc, message = [head], rest
         if err["type"] == "extra_forbidden":
-            message = "unknown field; " + _known_fields_hint()
-        if positions is not None:
-            _, line, column = positions.locate(loc, data)  # the field may be absent: name it anyway
-            problems.append(
-                Problem(message, positions.file, line, column, format_path(loc) or None)
-            )
-        else:
-            problems.append(Problem(message, field=format_path(loc) or None))
+            close = difflib.get_close_matches(str(loc[-1]), list(Case.model_fields), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else _known_fields_hint()
+            message = f"unknown field; {hint}"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        line = column = None
+        if inner is not None:
+            _, line, column = inner.locate(loc, data)  # the field may be absent: name it anyway
+        file = positions.file if positions is not None else None
+        problem = Problem(message, file, line, column, format_path((*where, *loc)) or None)
+        if problem not in problems:
+            problems.append(problem)
     return problems
 
 
@@ -273,7 +282,7 @@ def load_case_file(path: Path | str) -> list[Case]:
     for index, item in enumerate(items):
         try:
             if isinstance(data, list):
-                cases.append(parse_case(item, _shifted(positions, index)))
+                cases.append(parse_case(item, positions.under((index,))))
             else:
                 cases.append(parse_case(item, positions))
         except CaseError as exc:
@@ -281,12 +290,3 @@ def load_case_file(path: Path | str) -> list[Case]:
     if problems:
         raise CaseError(problems)
     return cases
-
-
-def _shifted(positions: Positions, index: int) -> Positions:
-    """Positions of list item ``index`` as if it were the document root."""
-    shifted = Positions(positions.file)
-    for path, spot in positions.spots.items():
-        if path[:1] == (index,):
-            shifted.spots[path[1:]] = spot
-    return shifted

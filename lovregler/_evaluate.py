@@ -56,6 +56,14 @@ def evaluate(
     regime below it, and ``regime_reason`` says why. ``backend`` is ``"durable-rules"``,
     ``"reference"`` or ``None`` (durable-rules where it imports).
     """
+    builder, requested, engine = _prepare(case, regime, lang, backend)
+    return builder.result(requested, engine)
+
+
+def _prepare(
+    case: CaseLike, regime: RegimeLike, lang: Lang, backend: str | None
+) -> tuple[_Builder, str, str]:
+    """Validate, compile (once), ask the backend; a builder ready to explain the answers."""
     if lang not in LANGS:
         raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
     valid_case = parse_case(case)
@@ -63,8 +71,11 @@ def evaluate(
     program = compile_regime(target)
     engine = get_backend(backend)
     facts = case_facts(valid_case)
-    held = engine.run(program, facts)
-    return _Builder(valid_case, program, facts, held, lang).result(requested, engine.name)
+    return (
+        _Builder(valid_case, program, facts, engine.run(program, facts), lang),
+        requested,
+        engine.name,
+    )
 
 
 def evaluate_many(
@@ -152,15 +163,8 @@ def explain(
     An obligation of an overlay that does not apply to the case is explained against the overlay's
     rules all the same (its status is then ``not_applicable``; ``regime`` says why).
     """
-    if lang not in LANGS:
-        raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
-    valid_case = parse_case(case)
-    target, requested = resolve_regime(regime)
-    program = compile_regime(target)
-    engine = get_backend(backend)
-    facts = case_facts(valid_case)
-    builder = _Builder(valid_case, program, facts, engine.run(program, facts), lang)
-    return builder.explain(builder.result(requested, engine.name), obligation)
+    builder, requested, engine = _prepare(case, regime, lang, backend)
+    return builder.explain(builder.result(requested, engine), obligation)
 
 
 def compare(case: CaseLike, *, lang: Lang = "da", backend: str | None = None) -> Comparison:

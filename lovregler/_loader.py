@@ -522,30 +522,21 @@ def _check_condition(cond: Condition, known: dict[str, Rule], owner: str | None)
     return problems
 
 
+_ORDERED_OPS = {
+    "equals",
+    "not_equals",
+    "in_",
+    "not_in",
+    "at_least",
+    "at_most",
+    "greater_than",
+    "less_than",
+    "between",
+}
 _OPS_BY_KIND = {
     "bool": {"equals", "not_equals"},
-    "int": {
-        "equals",
-        "not_equals",
-        "in_",
-        "not_in",
-        "at_least",
-        "at_most",
-        "greater_than",
-        "less_than",
-        "between",
-    },
-    "date": {
-        "equals",
-        "not_equals",
-        "in_",
-        "not_in",
-        "at_least",
-        "at_most",
-        "greater_than",
-        "less_than",
-        "between",
-    },
+    "int": _ORDERED_OPS,
+    "date": _ORDERED_OPS,
     "choice": {"equals", "not_equals", "in_", "not_in"},
     "municipality": {"equals", "not_equals", "in_", "not_in"},
     "set": {"contains", "contains_any", "contains_all", "contains_none", "is_empty"},

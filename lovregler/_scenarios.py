@@ -38,7 +38,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._case import Case
+from ._case import Case, case_problems
 from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import evaluate
 from ._loader import load_regime
@@ -366,34 +366,11 @@ def _parse_case(
     data: dict[str, Any], positions: Positions, where: PathKey, problems: list[Problem]
 ) -> Case | None:
     """Validate the scenario's case; problems name ``scenarios[i].case.<field>`` and its line."""
-    shifted = _shifted(positions, where)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if isinstance(p, str | int)]
-            message = err["msg"].removeprefix("Value error, ")
-            head, sep, rest = message.partition(": ")
-            if not loc and sep and head in Case.model_fields:
-                loc, message = [head], rest
-            if err["type"] == "extra_forbidden":
-                message = "unknown field" + _did_you_mean(str(loc[-1]), list(Case.model_fields))
-            elif err["type"] == "missing":
-                message = "required field is missing"
-            _, line, column = shifted.locate(loc, data)
-            problem = Problem(message, positions.file, line, column, format_path((*where, *loc)))
-            if problem not in problems:
-                problems.append(problem)
+        problems.extend(p for p in case_problems(exc, data, positions, where) if p not in problems)
         return None
-
-
-def _shifted(positions: Positions, where: PathKey) -> Positions:
-    """The positions under ``where`` as if it were the document root."""
-    shifted = Positions(positions.file)
-    for path, spot in positions.spots.items():
-        if path[: len(where)] == where:
-            shifted.spots[path[len(where) :]] = spot
-    return shifted
 
 
 def _expectation(

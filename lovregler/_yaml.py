@@ -50,6 +50,16 @@ class Positions:
                 return tuple(path), spot[0], spot[1]
         return tuple(path), None, None
 
+    def under(self, where: PathKey) -> Positions:
+        """The positions below ``where``, as if it were the document root."""
+        if not where:
+            return self
+        inner = Positions(self.file)
+        for path, spot in self.spots.items():
+            if path[: len(where)] == where:
+                inner.spots[path[len(where) :]] = spot
+        return inner
+
     def problem(
         self, loc: Sequence[str | int], data: Any, message: str, *, missing: bool = False
     ) -> Problem:

@@ -90,7 +90,7 @@ def test_missing_required_field(missing: str) -> None:
     with pytest.raises(CaseError) as raised:
         parse_case(data)
     assert raised.value.first.field == missing
-    assert raised.value.first.message == "Field required"
+    assert raised.value.first.message == "required field is missing"
 
 
 def test_age_or_birth_date_is_required() -> None:
@@ -172,7 +172,7 @@ def test_absent_fields_are_named_in_files_too(tmp_path: Path) -> None:
     with pytest.raises(CaseError) as raised:
         load_case_file(path)
     assert [(p.field, p.message) for p in raised.value.problems] == [
-        ("awareness_date", "Field required")
+        ("awareness_date", "required field is missing")
     ]
     path.write_text(
         "case_id: X\nmunicipality: Gladsaxe\nawareness_date: 2019-01-01\nsupport_need_presumed: true\n",
