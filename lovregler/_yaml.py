@@ -103,12 +103,17 @@ class YamlProblem(Exception):
 def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
     """Parse one YAML document from ``text``; ``file`` names it in messages."""
     positions = Positions(file)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks for unprintable characters right away
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(_reader_problem(exc, text, file)) from None
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             raise YamlProblem(_marked_problem(exc, file)) from None
+        except yaml.reader.ReaderError as exc:
+            raise YamlProblem(_reader_problem(exc, text, file)) from None
         except yaml.YAMLError as exc:
             raise YamlProblem(Problem(f"not valid YAML: {exc}", file)) from None
         if node is None:
@@ -118,9 +123,27 @@ def load_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
             data = loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             raise YamlProblem(_marked_problem(exc, file)) from None
+    except RecursionError:  # PyYAML composes and constructs recursively
+        raise YamlProblem(
+            Problem("not valid YAML: nested too deeply (a few levels are all a rule needs)", file)
+        ) from None
     finally:
         loader.dispose()
     return data, positions
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character
+    code = ord(char) if isinstance(char, str) else int(char)
+    return Problem(
+        f"not valid YAML: the control character U+{code:04X} is not allowed in a YAML file",
+        file,
+        line,
+        column,
+    )
 
 
 def load_yaml(path: Path) -> tuple[Any, Positions]:
