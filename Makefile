@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-py313 lint typecheck pytest bench check schemas clean
+.PHONY: demo test test-py313 lint typecheck pytest bench soak check schemas clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_audit.py
+
+# A million evaluations across both backends and regimes: memory and results must stay flat.
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py
 
 schemas: $(STAMP)
 	for kind in rules regime case scenario; do \
