@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from ._case import CONDITION_FIELDS, Case, case_field_value
 from ._dates import day_number
-from ._loader import LoadedParticipant, Regime
+from ._loader import LoadedParticipant, Regime, walk_conditions
 from ._municipalities import resolve_municipality
 from ._rulemodel import AllOf, AnyOf, Condition, FieldCondition, NotOf, Rule, RuleRef
 
@@ -270,6 +270,27 @@ class Program:
     rules: dict[str, RuleChecks]
     lowerer: Lowerer
     _tests: dict[int, Callable[[Facts], bool]] = field(default_factory=dict, repr=False)
+    _signatures: dict[int, tuple[Callable[[Facts], bool], ...]] = field(
+        default_factory=dict, repr=False
+    )
+    # Explanations and citations repeat across cases: cached here, with the program they
+    # belong to (condition ids are only unique while the regime is alive).
+    explained: dict[tuple[int, str, tuple[bool, ...]], tuple[bool, list[str]]] = field(
+        default_factory=dict, repr=False
+    )
+    bases: dict[tuple[int, tuple[bool, ...]], str] = field(default_factory=dict, repr=False)
+
+    def signature(self, cond: Condition, facts: Facts) -> tuple[bool, ...]:
+        """The truth of every comparison under ``cond``: it decides every node's value, so it
+        identifies the explanation."""
+        tests = self._signatures.get(id(cond))
+        if tests is None:
+            leaves: dict[Compare, None] = {}
+            for node in walk_conditions(cond):
+                _leaves(self.lowerer.lower(node), leaves)
+            tests = tuple(to_python(leaf) for leaf in leaves)
+            self._signatures[id(cond)] = tests
+        return tuple([t(facts) for t in tests])
 
     def test(self, cond: Condition, facts: Facts) -> bool:
         """Evaluate one condition node in Python (for explanations); closures are cached."""
@@ -286,6 +307,14 @@ class Program:
             for index, check in enumerate(self.checks)
             if not isinstance(check.expr, Const)
         }
+
+
+def _leaves(expr: Expr, out: dict[Compare, None]) -> None:
+    if isinstance(expr, Compare):
+        out[expr] = None
+    elif isinstance(expr, And | Or):
+        for item in expr.items:
+            _leaves(item, out)
 
 
 def compile_regime(regime: Regime) -> Program:

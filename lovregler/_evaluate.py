@@ -487,15 +487,19 @@ class _Builder:
     def _explain(self, cond: Condition | None, check: int) -> list[str]:
         if cond is None:
             return [phrase("always", self.lang)]
-        decided = check in self.held
-        if self._test(cond) != decided:
+        key = (id(cond), self.lang, self.program.signature(cond, self.facts))
+        known = self.program.explained.get(key)
+        if known is None:
+            lines = [
+                phrase("held" if value else "failed", self.lang, text=text)
+                for text, value in self._why(cond)
+            ]
+            known = self.program.explained[key] = (self._test(cond), lines)
+        if known[0] != (check in self.held):
             raise BackendError(
                 f"internal error: the engine and the explanation disagree on {cond.origin}"
             )
-        return [
-            phrase("held" if value else "failed", self.lang, text=text)
-            for text, value in self._why(cond)
-        ]
+        return known[1]
 
     def _why(self, cond: Condition) -> list[tuple[str, bool]]:
         value = self._test(cond)
@@ -604,8 +608,13 @@ class _Builder:
         return da or en or ""
 
     def _basis(self, citations: list[Citation]) -> str:
-        valid = [c for c in citations if c.valid_on(self.day)] or citations
-        return "; ".join(c.render() for c in valid)
+        mask = tuple([c.valid_on(self.day) for c in citations])
+        key = (id(citations), mask)
+        text = self.program.bases.get(key)
+        if text is None:
+            valid = [c for c, ok in zip(citations, mask, strict=True) if ok] or citations
+            text = self.program.bases[key] = "; ".join(c.render() for c in valid)
+        return text
 
 
 __all__ = [

@@ -491,21 +491,22 @@ def _suggest(name: str, known: dict[str, Any]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _walk_conditions(cond: Condition) -> Iterator[Condition]:
+def walk_conditions(cond: Condition) -> Iterator[Condition]:
+    """``cond`` and every condition inside it, depth first."""
     yield cond
     if isinstance(cond, AllOf):
         for c in cond.all:
-            yield from _walk_conditions(c)
+            yield from walk_conditions(c)
     elif isinstance(cond, AnyOf):
         for c in cond.any:
-            yield from _walk_conditions(c)
+            yield from walk_conditions(c)
     elif isinstance(cond, NotOf):
-        yield from _walk_conditions(cond.not_)
+        yield from walk_conditions(cond.not_)
 
 
 def _check_condition(cond: Condition, known: dict[str, Rule], owner: str | None) -> list[Problem]:
     problems: list[Problem] = []
-    for node in _walk_conditions(cond):
+    for node in walk_conditions(cond):
         if isinstance(node, RuleRef):
             if node.rule not in known:
                 problems.append(
@@ -622,7 +623,7 @@ def _check_ref_cycles(own: dict[str, Rule], base_rules: dict[str, Rule]) -> list
         conditions = [rule.when] if rule.when is not None else []
         conditions += [e.when for e in rule.unless]
         for cond in conditions:
-            refs |= {n.rule for n in _walk_conditions(cond) if isinstance(n, RuleRef)}
+            refs |= {n.rule for n in walk_conditions(cond) if isinstance(n, RuleRef)}
         graph[rid] = refs - {rid}  # a self-reference is reported on its own
     problems: list[Problem] = []
     state: dict[str, int] = {}
