@@ -32,7 +32,8 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # The suite again on Python 3.13, where durable-rules does not import (reference backend).
-PY313 ?= $(shell command -v python3.13 2>/dev/null || ls $$HOME/.pyenv/versions/3.13*/bin/python3 2>/dev/null | tail -n 1)
+PY313 ?= $(shell for p in $$HOME/.pyenv/versions/3.13*/bin/python3 $$(command -v python3.13); do \
+	  "$$p" -c "" 2>/dev/null && echo "$$p" && break; done)
 test-py313:
 	@if [ -z "$(PY313)" ]; then echo "WARNING: no Python 3.13 found; the 3.13 run is skipped"; \
 	else $(MAKE) --no-print-directory pytest PYTHON=$(PY313) VENV=.venv-3.13; fi
