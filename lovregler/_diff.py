@@ -11,9 +11,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ._describe import describe_condition, describe_deadline
+from ._describe import localized as _title
 from ._loader import Regime
-from ._rulemodel import AllOf, AnyOf, Citation, Condition, Deadline, FieldCondition, NotOf, Rule
-from ._texts import FIELD_LABELS, Lang, describe_test, phrase, unit_name
+from ._rulemodel import Citation, Rule
+from ._texts import Lang, phrase
 
 ChangeKind = Literal["added", "removed", "dispensed", "changed"]
 _KIND_LABELS: dict[str, dict[Lang, str]] = {
@@ -64,10 +66,13 @@ class RegimeDiff(BaseModel):
             "en": ("Obligation", "Change", "Legal basis", "Details"),
         }[lang]
         title = f"{self.base} → {self.regime}"
+        if self.base == self.regime:
+            title = f"{self.base} ({self.base_version[:19]}…) → {self.regime} ({self.regime_version[:19]}…)"
         if markdown:
             lines = [f"## {title}", ""]
-            lines += [f"- {s}" for s in self.scope]
-            lines += ["", f"| {' | '.join(head)} |", "|---|---|---|---|"]
+            if self.scope:
+                lines += [*(f"- {s}" for s in self.scope), ""]
+            lines += [f"| {' | '.join(head)} |", "|---|---|---|---|"]
             for c in self.changes:
                 details = "<br>".join(d.replace("|", "\\|") for d in c.details)
                 lines.append(
@@ -86,51 +91,6 @@ class RegimeDiff(BaseModel):
 
 def _basis(citations: list[Citation]) -> str:
     return "; ".join(c.render() for c in citations)
-
-
-def _title(da: str | None, en: str | None, lang: Lang) -> str:
-    return (en if lang == "en" and en else da) or en or ""
-
-
-def describe_condition(
-    cond: Condition | None, lang: Lang, titles: dict[str, str] | None = None
-) -> str:
-    """A condition as one readable sentence (its own ``text`` where it has one); ``titles`` names
-    the rules that ``rule`` references point at."""
-    if cond is None:
-        return phrase("always", lang).rstrip(".")
-    if cond.text:
-        return _title(cond.text, cond.text_en, lang)
-    if isinstance(cond, AllOf | AnyOf):
-        joiner = {"da": (" og ", " eller "), "en": (" and ", " or ")}[lang][isinstance(cond, AnyOf)]
-        items = cond.all if isinstance(cond, AllOf) else cond.any
-        return "(" + joiner.join(describe_condition(c, lang, titles) for c in items) + ")"
-    if isinstance(cond, NotOf):
-        return ("ikke " if lang == "da" else "not ") + describe_condition(cond.not_, lang, titles)
-    if isinstance(cond, FieldCondition):
-        op, value = cond.operator
-        return describe_test(cond.field, op, value, lang)
-    key = "rule_ref_required" if cond.is_ == "required" else "rule_ref_applicable"
-    return phrase(key, lang, id=cond.rule, title=(titles or {}).get(cond.rule, cond.rule))
-
-
-def describe_deadline(deadline: Deadline, lang: Lang) -> str:
-    start = FIELD_LABELS[deadline.from_][lang]
-    if deadline.amount:
-        text = f"{deadline.amount} {unit_name(deadline.unit, deadline.amount, lang)} " + (
-            f"efter {start}" if lang == "da" else f"after {start}"
-        )
-    else:
-        text = f"senest {start}" if lang == "da" else f"no later than {start}"
-    if deadline.when is not None:
-        text += (" når " if lang == "da" else " when ") + describe_condition(deadline.when, lang)
-    if deadline.repeat is not None:
-        r = deadline.repeat
-        every = f"{r.min}-{r.max}" if r.min else f"{r.max}"
-        text += f"; {'derefter hver' if lang == 'da' else 'then every'} {every} " + unit_name(
-            r.unit, r.max, lang
-        )
-    return text
 
 
 def _aspects(rule: Rule) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from ._backends import get_backend
 from ._case import Case, case_field_value, parse_case
 from ._compile import Facts, Program, case_facts, compile_regime
 from ._dates import add_period
+from ._describe import describe_deadline
 from ._errors import BackendError, RegimeError
 from ._loader import Regime, load_regime
 from ._result import (
@@ -552,8 +554,13 @@ class _Builder:
     def explain(self, result: EvaluationResult, obligation_id: str) -> Explanation:
         checks = self.program.rules.get(obligation_id)
         if checks is None:
-            known = ", ".join(self.program.rules)
-            raise RegimeError(f"the regime knows no obligation {obligation_id!r}; known: {known}")
+            close = difflib.get_close_matches(obligation_id, list(self.program.rules), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else "known: " + ", ".join(self.program.rules)
+            )
+            raise RegimeError(f"the regime knows no obligation {obligation_id!r}; {hint}")
         rule = checks.rule
         ob = result.obligation(obligation_id) if obligation_id in result.statuses() else None
         lang = self.lang
@@ -582,12 +589,11 @@ class _Builder:
                 reason=self._title(exc.reason, exc.reason_en), basis=self._basis(exc.legal_basis))  # fmt: skip
             lines.extend(self.tree(exc.when, 1))
         for n, deadline in enumerate(rule.deadlines, start=1):
-            start = FIELD_LABELS[deadline.from_][lang]
-            say(0, "x_deadline", source=deadline.origin, n=n, amount=deadline.amount,
-                unit=unit_name(deadline.unit, deadline.amount, lang), start=start)  # fmt: skip
+            say(
+                0, "x_deadline", source=deadline.origin, n=n, text=describe_deadline(deadline, lang)
+            )
             if deadline.when is not None:
-                say(1, "x_deadline_when")
-                lines.extend(self.tree(deadline.when, 2))
+                lines.extend(self.tree(deadline.when, 1))
         for addition in rule.additions:
             say(0, "x_addition", holds=self._test(addition.when), source=addition.origin,
                 text=self._title(addition.text, addition.text_en))  # fmt: skip

@@ -43,7 +43,7 @@ class CheckReport:
         }
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
-    def to_junit(self) -> str:
+    def to_junit(self, suite: str = "lovregler check") -> str:
         """One test case per file read; each error or finding in it is a failure."""
         by_file: dict[str, list[tuple[str, Problem]]] = defaultdict(list)
         for severity, problems in (("error", self.errors), ("finding", self.findings)):
@@ -59,11 +59,12 @@ class CheckReport:
                 for severity, problem in by_file.get(name, [])
             )
             cases.append(
-                f'  <testcase classname="lovregler.check" name={quoteattr(name)}>{body}</testcase>'
+                f"  <testcase classname={quoteattr(suite.replace(' ', '.'))} "
+                f"name={quoteattr(name)}>{body}</testcase>"
             )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuite name="lovregler check" tests="{len(names)}" failures="{failures}">\n'
+            f'<testsuite name={quoteattr(suite)} tests="{len(names)}" failures="{failures}">\n'
             + "\n".join(cases)
             + "\n</testsuite>\n"
         )

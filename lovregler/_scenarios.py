@@ -521,9 +521,17 @@ def run_scenario(scenario: Scenario, backend: str | None = None) -> list[Mismatc
 def run_scenario_files(paths: Iterable[Path | str], backend: str | None = None) -> ScenarioReport:
     """Load every scenario file (folders: their ``*.yaml`` files) and run every scenario.
 
-    A file that cannot be loaded raises (see :func:`load_scenario_file`).
+    Files that cannot be loaded raise one error with the problems of every such file.
     """
-    files = [load_scenario_file(p) for p in scenario_paths(paths)]
+    files: list[ScenarioFile] = []
+    problems: list[Problem] = []
+    for path in scenario_paths(paths):
+        try:
+            files.append(load_scenario_file(path))
+        except LovreglerError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioFileError(problems)
     outcomes = [
         ScenarioOutcome(scenario, tuple(run_scenario(scenario, backend)))
         for loaded in files

@@ -97,11 +97,7 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "Undtagelse {id} (unless): {reason} ({basis})",
         "en": "Exception {id} (unless): {reason} ({basis})",
     },
-    "x_deadline": {
-        "da": "Frist {n}: {amount} {unit} fra {start}",
-        "en": "Deadline {n}: {amount} {unit} from {start}",
-    },
-    "x_deadline_when": {"da": "kun når:", "en": "only when:"},
+    "x_deadline": {"da": "Frist {n}: {text}", "en": "Deadline {n}: {text}"},
     "x_addition": {"da": "Tillæg: {text}", "en": "Addition: {text}"},
     "x_dispenses": {"da": "Dispenserer: {ids}", "en": "Dispenses: {ids}"},
     "x_because": {"da": "Begrundelse:", "en": "Reasons:"},

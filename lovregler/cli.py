@@ -469,7 +469,8 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
             try:
                 regime = load_regime(regime_folder)
             except RuleFileError as exc:
-                report.errors.extend(exc.problems)
+                # an overlay re-reports its base's problems: each problem once
+                report.errors.extend(p for p in exc.problems if p not in report.errors)
                 continue
             report.regimes.append(
                 {
@@ -538,7 +539,15 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 def _test(paths: list[Path], backend: str | None, fmt: str, out: TextIO) -> int:
     from ._scenarios import run_scenario_files
 
-    report = run_scenario_files(paths, backend=backend)
+    try:
+        report = run_scenario_files(paths, backend=backend)
+    except LovreglerError as exc:
+        if fmt == "text":
+            raise
+        # a CI report must not come out empty: the unreadable files are its errors
+        failed = CheckReport(errors=list(exc.problems))
+        out.write(failed.to_junit("lovregler test") if fmt == "junit" else failed.to_json())
+        return EXIT_BAD_INPUT
     if fmt == "junit":
         out.write(report.to_junit())
     elif fmt == "json":

@@ -255,3 +255,21 @@ def test_test_command_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", "tests/scenarios/sel50.yaml", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["failed"] == 0 and all(row["passed"] for row in data["scenarios"])
+
+
+def test_test_command_reports_every_unreadable_file_in_its_format() -> None:
+    import xml.etree.ElementTree as ET
+
+    files = [
+        "tests/scenarios_bad/unknown_scenario_key.yaml",
+        "tests/scenarios_bad/case_unknown_field.yaml",
+    ]
+    text = run("test", *files)
+    assert text.returncode == 2
+    assert "unknown_scenario_key.yaml" in text.stderr and "case_unknown_field.yaml" in text.stderr
+    junit = run("test", *files, "--format", "junit")
+    assert junit.returncode == 2
+    suite = ET.fromstring(junit.stdout)
+    assert suite.get("name") == "lovregler test" and suite.get("failures") == "2"
+    data = json.loads(run("test", *files, "--format", "json").stdout)
+    assert data["exit_code"] == 2 and len(data["problems"]) == 4
