@@ -33,6 +33,11 @@ class Problem:
         return f"{where}{field}{self.message}"
 
 
+def on_line(problems: list[Problem], file: str, line: int) -> list[Problem]:
+    """Problems found in one record of a stream (e.g. a JSONL line), placed on that line."""
+    return [Problem(p.message, file, line, None, p.field) for p in problems]
+
+
 class LovreglerError(Exception):
     """Base of every error lovregler raises on purpose."""
 

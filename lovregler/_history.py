@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from ._case import Case, CaseDate
-from ._errors import CaseError, Problem, display_path
+from ._errors import CaseError, Problem, display_path, on_line
 from ._yaml import Positions, YamlProblem, format_path, load_yaml, load_yaml_text
 
 EventType = Literal[
@@ -342,9 +342,7 @@ def parse_history_line(text: str, file: str, line: int) -> CaseHistory:
         try:
             return parse_history(data)
         except CaseError as exc:
-            raise CaseError(
-                [Problem(p.message, file, line, None, p.field) for p in exc.problems]
-            ) from None
+            raise CaseError(on_line(exc.problems, file, line)) from None
     return parse_history(again, positions, line_offset=line - 1)
 
 

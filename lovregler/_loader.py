@@ -23,6 +23,9 @@ from ._case import CONDITION_FIELDS, FieldSpec
 from ._errors import Problem, RegimeError, RuleFileError, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._rulemodel import (
+    EQUALITY_OPERATORS,
+    ORDER_OPERATORS,
+    SET_OPERATORS,
     AllOf,
     AnyOf,
     Condition,
@@ -523,24 +526,13 @@ def _check_condition(cond: Condition, known: dict[str, Rule], owner: str | None)
     return problems
 
 
-_ORDERED_OPS = {
-    "equals",
-    "not_equals",
-    "in_",
-    "not_in",
-    "at_least",
-    "at_most",
-    "greater_than",
-    "less_than",
-    "between",
-}
 _OPS_BY_KIND = {
     "bool": {"equals", "not_equals"},
-    "int": _ORDERED_OPS,
-    "date": _ORDERED_OPS,
-    "choice": {"equals", "not_equals", "in_", "not_in"},
-    "municipality": {"equals", "not_equals", "in_", "not_in"},
-    "set": {"contains", "contains_any", "contains_all", "contains_none", "is_empty"},
+    "int": {*EQUALITY_OPERATORS, *ORDER_OPERATORS},
+    "date": {*EQUALITY_OPERATORS, *ORDER_OPERATORS},
+    "choice": set(EQUALITY_OPERATORS),
+    "municipality": set(EQUALITY_OPERATORS),
+    "set": set(SET_OPERATORS),
 }
 
 

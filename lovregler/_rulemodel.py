@@ -143,22 +143,10 @@ class FieldCondition(_Explained):
         return self
 
 
-OPERATORS = (
-    "equals",
-    "not_equals",
-    "in_",
-    "not_in",
-    "at_least",
-    "at_most",
-    "greater_than",
-    "less_than",
-    "between",
-    "contains",
-    "contains_any",
-    "contains_all",
-    "contains_none",
-    "is_empty",
-)
+EQUALITY_OPERATORS = ("equals", "not_equals", "in_", "not_in")
+ORDER_OPERATORS = ("at_least", "at_most", "greater_than", "less_than", "between")
+SET_OPERATORS = ("contains", "contains_any", "contains_all", "contains_none", "is_empty")
+OPERATORS = EQUALITY_OPERATORS + ORDER_OPERATORS + SET_OPERATORS
 _ALIASES = {"in_": "in"}
 
 

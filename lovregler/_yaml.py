@@ -198,20 +198,23 @@ def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(f"not valid YAML: {what}", file, mark.line + 1, mark.column + 1)
 
 
+def _node_problem(node: yaml.Node, message: str, file: str, path: PathKey = ()) -> YamlProblem:
+    mark = node.start_mark
+    return YamlProblem(
+        Problem(message, file, mark.line + 1, mark.column + 1, format_path(path) or None)
+    )
+
+
 def _walk(
     node: yaml.Node, path: PathKey, positions: Positions, count: list[int], loader: yaml.SafeLoader
 ) -> None:
     """Record positions, refuse duplicate keys and alias bombs (by counting visited nodes)."""
     count[0] += 1
     if count[0] > MAX_NODES:
-        mark = node.start_mark
-        raise YamlProblem(
-            Problem(
-                f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused",
-                positions.file,
-                mark.line + 1,
-                mark.column + 1,
-            )
+        raise _node_problem(
+            node,
+            f"document expands to more than {MAX_NODES:,} values (alias bomb?); refused",
+            positions.file,
         )
     if path not in positions.spots:
         positions.spots[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -219,47 +222,32 @@ def _walk(
         try:
             loader.construct_yaml_timestamp(node)
         except ValueError as exc:  # e.g. 2018-02-30: PyYAML raises without a position
-            raise YamlProblem(
-                Problem(
-                    f"{node.value} is not a real date ({exc})",
-                    positions.file,
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    format_path(path) or None,
-                )
+            raise _node_problem(
+                node, f"{node.value} is not a real date ({exc})", positions.file, path
             ) from None
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key: Any = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is not None and key_node.tag not in (_STR, _MERGE):
-                raise YamlProblem(
-                    Problem(
-                        f"the key {key} is not text; keys are names such as notes",
-                        positions.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_path(path) or None,
-                    )
+                raise _node_problem(
+                    key_node,
+                    f"the key {key} is not text; keys are names such as notes",
+                    positions.file,
+                    path,
                 )
             if key_node.tag == _MERGE:
-                raise YamlProblem(
-                    Problem(
-                        "YAML merge keys (<<) are not allowed; write the keys out",
-                        positions.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
+                raise _node_problem(
+                    key_node,
+                    "YAML merge keys (<<) are not allowed; write the keys out",
+                    positions.file,
                 )
             if key is not None and key in seen:
-                raise YamlProblem(
-                    Problem(
-                        f"duplicate key {key!r} (first given on line {seen[key]})",
-                        positions.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        format_path((*path, key)),
-                    )
+                raise _node_problem(
+                    key_node,
+                    f"duplicate key {key!r} (first given on line {seen[key]})",
+                    positions.file,
+                    (*path, key),
                 )
             if key is not None:
                 seen[key] = key_node.start_mark.line + 1

@@ -22,7 +22,7 @@ from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
-from ._errors import LovreglerError, Problem, RuleFileError, display_path
+from ._errors import LovreglerError, Problem, RuleFileError, display_path, on_line
 from ._evaluate import compare_many, evaluate_many, explain
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
 from ._report import CheckReport
@@ -227,9 +227,7 @@ def _stream_cases(path: Path) -> Iterator[Case]:
             try:
                 yield parse_case(data)
             except LovreglerError as exc:
-                raise LovreglerError(
-                    [Problem(p.message, name, number, None, p.field) for p in exc.problems]
-                ) from None
+                raise LovreglerError(on_line(exc.problems, name, number)) from None
 
 
 class _Progress:
