@@ -113,93 +113,75 @@ def _summary(rule: Rule, lang: Lang, titles: dict[str, str]) -> list[str]:
     return lines
 
 
+def _aspect_text(rule: Rule, aspect: str, lang: Lang, titles: dict[str, str]) -> str:
+    """One aspect of a rule in words, for 'was → now'."""
+    if aspect == "deadline":
+        return "; ".join(describe_deadline(d, lang) for d in rule.deadlines) or "-"
+    if aspect == "when":
+        return describe_condition(rule.when, lang, titles)
+    if aspect == "legal_basis":
+        return _basis(rule.legal_basis)
+    if aspect == "title":
+        return _title(rule.title, rule.title_en, lang)
+    if aspect == "unless":
+        return (
+            "; ".join(f"{e.id}: {describe_condition(e.when, lang, titles)}" for e in rule.unless)
+            or "-"
+        )
+    if aspect == "additions":
+        return "; ".join(_title(a.text, a.text_en, lang) for a in rule.additions) or "-"
+    return ", ".join(link.obligation for link in rule.dispenses) or "-"
+
+
+def _change(kind: ChangeKind, rule: Rule, details: list[str], lang: Lang) -> RuleChange:
+    return RuleChange(
+        kind=kind,
+        id=rule.id,
+        title=_title(rule.title, rule.title_en, lang),
+        legal_basis=_basis(rule.legal_basis),
+        details=details,
+        source=rule.origin,
+    )
+
+
 def diff_regimes(base: Regime, regime: Regime, lang: Lang = "da") -> RegimeDiff:
     """Every obligation added, removed, dispensed or changed from ``base`` to ``regime``."""
     before = {r.id: r for _, r in base.all_rules()}
     after = {r.id: r for _, r in regime.all_rules()}
     titles = {rid: _title(r.title, r.title_en, lang) for rid, r in {**before, **after}.items()}
-    changes: list[RuleChange] = []
     dispensed_by: dict[str, list[tuple[Rule, list[Citation]]]] = {}
     for rule in after.values():
         for link in rule.dispenses:
             if link.obligation in before and rule.id not in before:
                 dispensed_by.setdefault(link.obligation, []).append((rule, link.legal_basis))
+    otherwise = {
+        "da": "når den ellers ville være påkrævet",
+        "en": "where it would otherwise be required",
+    }
+    changes: list[RuleChange] = []
     for rid, rule in before.items():
-        title = _title(rule.title, rule.title_en, lang)
         if rid not in after:
-            changes.append(
-                RuleChange(
-                    kind="removed",
-                    id=rid,
-                    title=title,
-                    legal_basis=_basis(rule.legal_basis),
-                    details=_summary(rule, lang, titles),
-                    source=rule.origin,
-                )
-            )
+            changes.append(_change("removed", rule, _summary(rule, lang, titles), lang))
             continue
         if rid in dispensed_by:
             details = [
                 phrase(
-                    "dispensation",
-                    lang,
-                    basis=_basis(basis),
-                    id=by.id,
-                    title=_title(by.title, by.title_en, lang),
+                    "dispensation", lang, basis=_basis(basis), id=by.id, title=titles[by.id]
                 ).rstrip(".")
                 for by, basis in dispensed_by[rid]
             ]
-            details.append(
-                (
-                    "når den ellers ville være påkrævet"
-                    if lang == "da"
-                    else "where it would otherwise be required"
-                )
-                + ": "
-                + describe_condition(rule.when, lang)
-            )
-            changes.append(
-                RuleChange(
-                    kind="dispensed",
-                    id=rid,
-                    title=title,
-                    legal_basis=_basis(rule.legal_basis),
-                    details=details,
-                    source=rule.origin,
-                )
-            )
-        old, new = _aspects(rule), _aspects(after[rid])
-        differing = [k for k in _ASPECTS if old[k] != new[k]]
-        if differing:
-            other = after[rid]
-            details = []
-            for aspect in differing:
-                label = _ASPECTS[aspect][lang]
-                if aspect == "deadline":
-                    was = "; ".join(describe_deadline(d, lang) for d in rule.deadlines) or "-"
-                    now = "; ".join(describe_deadline(d, lang) for d in other.deadlines) or "-"
-                elif aspect == "when":
-                    was, now = (
-                        describe_condition(rule.when, lang),
-                        describe_condition(other.when, lang),
-                    )
-                elif aspect == "legal_basis":
-                    was, now = _basis(rule.legal_basis), _basis(other.legal_basis)
-                elif aspect == "title":
-                    was, now = rule.title, other.title
-                else:
-                    was, now = "…", "…"
-                details.append(f"{label}: {was} → {now}")
-            changes.append(
-                RuleChange(
-                    kind="changed",
-                    id=rid,
-                    title=title,
-                    legal_basis=_basis(other.legal_basis),
-                    details=details,
-                    source=other.origin,
-                )
-            )
+            details.append(f"{otherwise[lang]}: {describe_condition(rule.when, lang, titles)}")
+            changes.append(_change("dispensed", rule, details, lang))
+        other = after[rid]
+        old, new = _aspects(rule), _aspects(other)
+        details = [
+            f"{_ASPECTS[aspect][lang]}: {_aspect_text(rule, aspect, lang, titles)} → "
+            f"{_aspect_text(other, aspect, lang, titles)}"
+            for aspect in _ASPECTS
+            if old[aspect] != new[aspect]
+        ]
+        if details:
+            changes.append(_change("changed", other, details, lang))
     for rid, rule in after.items():
         if rid in before:
             continue
@@ -207,16 +189,7 @@ def diff_regimes(base: Regime, regime: Regime, lang: Lang = "da") -> RegimeDiff:
         if rule.dispenses:
             label = "erstatter" if lang == "da" else "replaces"
             details.insert(0, f"{label}: " + ", ".join(link.obligation for link in rule.dispenses))
-        changes.append(
-            RuleChange(
-                kind="added",
-                id=rid,
-                title=_title(rule.title, rule.title_en, lang),
-                legal_basis=_basis(rule.legal_basis),
-                details=details,
-                source=rule.origin,
-            )
-        )
+        changes.append(_change("added", rule, details, lang))
     return RegimeDiff(
         base=base.name,
         regime=regime.name,
