@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ._case import Case, case_problems
 from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import evaluate
-from ._loader import load_regime
+from ._loader import Regime, load_regime
 from ._result import EvaluationResult, Obligation, Status
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
@@ -509,16 +509,29 @@ def _due_text(due: date | None) -> str:
 # --- running ------------------------------------------------------------------------------
 
 
-def run_scenario(scenario: Scenario, backend: str | None = None) -> list[Mismatch]:
-    """Evaluate the scenario's case under each requested regime; every unmet expectation."""
+def run_scenario(
+    scenario: Scenario, backend: str | None = None, rules: Path | str | None = None
+) -> list[Mismatch]:
+    """Evaluate the scenario's case under each requested regime; every unmet expectation.
+
+    ``rules`` is a folder of regime folders (e.g. an edited copy of ``rules/``) whose
+    ``standard`` and ``frikommune`` are used instead of the bundled ones; ``auto`` then means
+    that folder's ``frikommune``.
+    """
     out: list[Mismatch] = []
     for expectation in scenario.expect:
-        result = evaluate(scenario.case, expectation.requested, backend=backend)
+        regime: str | Regime = expectation.requested
+        if rules is not None:
+            name = "frikommune" if expectation.requested == "auto" else expectation.requested
+            regime = load_regime(Path(rules) / name)
+        result = evaluate(scenario.case, regime, backend=backend)
         out += _compare(scenario, expectation, result)
     return out
 
 
-def run_scenario_files(paths: Iterable[Path | str], backend: str | None = None) -> ScenarioReport:
+def run_scenario_files(
+    paths: Iterable[Path | str], backend: str | None = None, rules: Path | str | None = None
+) -> ScenarioReport:
     """Load every scenario file (folders: their ``*.yaml`` files) and run every scenario.
 
     Files that cannot be loaded raise one error with the problems of every such file.
@@ -533,7 +546,7 @@ def run_scenario_files(paths: Iterable[Path | str], backend: str | None = None) 
     if problems:
         raise ScenarioFileError(problems)
     outcomes = [
-        ScenarioOutcome(scenario, tuple(run_scenario(scenario, backend)))
+        ScenarioOutcome(scenario, tuple(run_scenario(scenario, backend, rules)))
         for loaded in files
         for scenario in loaded.scenarios
     ]

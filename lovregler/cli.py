@@ -123,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    test.add_argument(
+        "--rules",
+        type=Path,
+        metavar="RULES_DIR",
+        help="a folder holding standard/ and frikommune/ to test instead of the bundled rules",
+    )
 
     add_audit_parser(sub)
     synthetic = sub.add_parser(
@@ -161,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args, sys.stdout)
         if args.command == "test":
             backend = None if args.backend == "auto" else args.backend
-            return _test(args.scenarios, backend, args.format, sys.stdout)
+            return _test(args.scenarios, backend, args.format, sys.stdout, args.rules)
         return _schema(args.kind, sys.stdout)
     except LovreglerError as exc:
         for problem in exc.problems:
@@ -534,11 +540,13 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 # --- test -------------------------------------------------------------------------------------
 
 
-def _test(paths: list[Path], backend: str | None, fmt: str, out: TextIO) -> int:
+def _test(
+    paths: list[Path], backend: str | None, fmt: str, out: TextIO, rules: Path | None = None
+) -> int:
     from ._scenarios import run_scenario_files
 
     try:
-        report = run_scenario_files(paths, backend=backend)
+        report = run_scenario_files(paths, backend=backend, rules=rules)
     except LovreglerError as exc:
         if fmt == "text":
             raise

@@ -273,3 +273,17 @@ def test_test_command_reports_every_unreadable_file_in_its_format() -> None:
     assert suite.get("name") == "lovregler test" and suite.get("failures") == "2"
     data = json.loads(run("test", *files, "--format", "json").stdout)
     assert data["exit_code"] == 2 and len(data["problems"]) == 4
+
+
+def test_test_command_runs_scenarios_against_an_edited_copy_of_the_rules(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree("rules", tmp_path / "rules")
+    assert run("test", "tests/scenarios", "--rules", str(tmp_path / "rules")).returncode == 0
+    sel50 = tmp_path / "rules" / "standard" / "sel50.yaml"
+    sel50.write_text(
+        sel50.read_text(encoding="utf-8").replace("amount: 4", "amount: 3"), encoding="utf-8"
+    )
+    done = run("test", "tests/scenarios/sel50.yaml", "--rules", str(tmp_path / "rules"))
+    assert done.returncode == 1
+    assert "sel50.boernefaglig_undersoegelse: expected required, due 2020-02-29" in done.stdout
