@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -21,6 +22,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _unhashed(text: str) -> str:
+    return re.sub(r"sha256:[0-9a-f]{64}", "sha256:…", text)
+
+
 def test_there_is_a_folder_for_each_kind_of_finding() -> None:
     assert len(FINDINGS) >= 8
 
@@ -29,7 +34,8 @@ def test_there_is_a_folder_for_each_kind_of_finding() -> None:
 def test_finding_is_reported_with_exit_1(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", folder.as_posix()]) == 1
     captured = capsys.readouterr()
-    assert captured.out == (folder / "expected.txt").read_text(encoding="utf-8")
+    # a regime's version hash changes with every edit of the rules it extends: not pinned
+    assert _unhashed(captured.out) == (folder / "expected.txt").read_text(encoding="utf-8")
     assert captured.err == ""
 
 
