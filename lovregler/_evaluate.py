@@ -14,7 +14,7 @@ from ._backends import get_backend
 from ._case import Case, case_field_value, parse_case
 from ._compile import Facts, Program, case_facts, compile_regime
 from ._dates import add_period
-from ._describe import describe_deadline
+from ._describe import describe_deadline, localized
 from ._errors import BackendError, RegimeError
 from ._loader import Regime, load_regime
 from ._result import (
@@ -232,7 +232,7 @@ class _Draft:
     layer: int
     status: Status
     exception: int | None = None
-    replaced_by: list[tuple[Rule, Citation | None, list[Citation]]] = field(default_factory=list)
+    replaced_by: list[tuple[Rule, list[Citation]]] = field(default_factory=list)
 
 
 class _Builder:
@@ -334,7 +334,7 @@ class _Builder:
                 target = drafts[link.obligation]
                 if target.status in ("required", "dispensed"):
                     target.status = "dispensed"
-                    target.replaced_by.append((draft.rule, None, link.legal_basis))
+                    target.replaced_by.append((draft.rule, link.legal_basis))
         regime = self.program.layers[active].regime
         obligations = [self._obligation(d) for d in drafts.values()]
         return EvaluationResult(
@@ -377,7 +377,7 @@ class _Builder:
         elif draft.status == "dispensed":
             base_name = self.program.layers[draft.layer].regime.name
             because.append(phrase("dispensed", self.lang, base=base_name, **head))
-            for by, _, link_basis in draft.replaced_by:
+            for by, link_basis in draft.replaced_by:
                 because.append(
                     phrase(
                         "dispensation",
@@ -426,7 +426,7 @@ class _Builder:
             legal_basis=basis,
             due=due,
             because=because,
-            replaced_by=[by.id for by, _, _ in draft.replaced_by],
+            replaced_by=[by.id for by, _ in draft.replaced_by],
             replaces=[link.obligation for link in rule.dispenses],
             title=title,
             confidence=rule.confidence,
@@ -609,9 +609,7 @@ class _Builder:
     # small helpers ----------------------------------------------------------------------------
 
     def _title(self, da: str | None, en: str | None) -> str:
-        if self.lang == "en" and en:
-            return en
-        return da or en or ""
+        return localized(da, en, self.lang)
 
     def _basis(self, citations: list[Citation]) -> str:
         mask = tuple([c.valid_on(self.day) for c in citations])
