@@ -26,7 +26,7 @@ from ._audit import (
     GroupSummary,
 )
 from ._backends import BACKEND_NAMES
-from ._errors import CaseError, LovreglerError, Problem, display_path
+from ._errors import CaseError, LovreglerError, Problem, UsageError, display_path
 from ._history import CaseHistory, iter_history_records
 from ._municipalities import resolve_municipality
 
@@ -92,7 +92,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     auditor = Auditor(args.regime, as_of=args.as_of, backend=backend)
     acc = CaseloadAccumulator(as_of=args.as_of)
     if args.report and not args.report.resolve().parent.is_dir():
-        raise LovreglerError(
+        raise UsageError(
             [Problem("cannot write the report: its folder does not exist", str(args.report))]
         )
     problems: list[Problem] = []

@@ -1,8 +1,8 @@
 """The ``lovregler`` command: evaluate and compare cases, check rule folders, print schemas.
 
 Exit codes: 0 success; 1 a check or test found failures; 2 bad input (unreadable or invalid
-file, bad option). Bad input is reported as ``file:line:col: field: message``, never as a
-traceback.
+file, bad option); 3 a bug in lovregler (an :class:`~lovregler._errors.InternalError`). Bad
+input is reported as ``file:line:col: field: message``, never as a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from ._analysis import findings
@@ -22,21 +22,29 @@ from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
-from ._errors import LovreglerError, Problem, RuleFileError, display_path, on_line
+from ._errors import (
+    EXIT_BAD_INPUT,
+    InternalError,
+    LovreglerError,
+    Problem,
+    RuleFileError,
+    UsageError,
+    display_path,
+    on_line,
+)
 from ._evaluate import compare_many, evaluate_many, explain
 from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS = 0, 1
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # bad options are bad input: exit 2, no traceback
+    def error(self, message: str) -> NoReturn:  # a bad option: exit 2, no traceback
         self.print_usage(sys.stderr)
-        print(f"lovregler: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
+        raise UsageError(message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,7 +158,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also used by the console script)."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"lovregler: error: {exc.first.message}", file=sys.stderr)
+        return exc.exit_code
     try:
         if args.command in ("evaluate", "compare"):
             return _run_cases(args, sys.stdout)
@@ -169,23 +181,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             backend = None if args.backend == "auto" else args.backend
             return _test(args.scenarios, backend, args.format, sys.stdout, args.rules)
         return _schema(args.kind, sys.stdout)
-    except LovreglerError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # a bug in lovregler, not bad input
+    except Exception as exc:
+        if isinstance(exc, LovreglerError) and not isinstance(exc, InternalError):
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            return exc.exit_code
         if os.environ.get("LOVREGLER_DEBUG"):
             raise
+        error = InternalError.from_exception(exc)  # a bug in lovregler, not bad input
         print(
-            f"lovregler: internal error: {type(exc).__name__}: {exc} "
+            f"lovregler: internal error: {error.first.message} "
             "(set LOVREGLER_DEBUG=1 for a traceback, and please report it)",
             file=sys.stderr,
         )
-        return EXIT_INTERNAL
+        return error.exit_code
 
 
 # --- evaluate / compare -----------------------------------------------------------------------
@@ -523,7 +536,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
 def _explain(args: argparse.Namespace, out: TextIO) -> int:
     cases = load_case_file(args.case)
     if len(cases) != 1:
-        raise LovreglerError(
+        raise UsageError(
             [Problem(f"holds {len(cases)} cases; explain takes one", display_path(args.case))]
         )
     named = args.regime in ("auto", "standard", "frikommune")
