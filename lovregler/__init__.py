@@ -24,6 +24,8 @@ from ._audit import (
 from ._backends import BACKEND_NAMES, durable_available
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories
+from ._decide import Decision, ObligationDecision
+from ._engine import Engine, default_engine
 from ._errors import (
     BackendError,
     CaseError,
@@ -32,7 +34,16 @@ from ._errors import (
     RegimeError,
     RuleFileError,
 )
-from ._evaluate import compare, compare_many, differences, evaluate, evaluate_many, explain
+from ._evaluate import (
+    compare,
+    compare_many,
+    decide,
+    differences,
+    evaluate,
+    evaluate_many,
+    explain,
+    load_regime,
+)
 from ._history import (
     EVENT_TYPES,
     CaseHistory,
@@ -41,17 +52,21 @@ from ._history import (
     load_history_file,
     parse_history,
 )
-from ._loader import Regime, load_regime
+from ._loader import Regime
 from ._municipalities import Municipality, all_municipalities, resolve_municipality
 from ._result import (
+    CONFIDENCES,
     STATUSES,
     Comparison,
+    Confidence,
     Difference,
     EvaluationResult,
     Explanation,
     ExplanationLine,
     Obligation,
+    Reason,
     Recurrence,
+    Selection,
     Status,
 )
 
@@ -60,6 +75,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AUDIT_STATUSES",
     "BACKEND_NAMES",
+    "CONFIDENCES",
     "EVENT_TYPES",
     "STATUSES",
     "AuditItem",
@@ -72,7 +88,10 @@ __all__ = [
     "CaseHistory",
     "CaseloadSummary",
     "Comparison",
+    "Confidence",
+    "Decision",
     "Difference",
+    "Engine",
     "EvaluationResult",
     "Event",
     "Explanation",
@@ -81,12 +100,15 @@ __all__ = [
     "LovreglerError",
     "Municipality",
     "Obligation",
+    "ObligationDecision",
     "Occurrence",
     "Problem",
+    "Reason",
     "Recurrence",
     "Regime",
     "RegimeError",
     "RuleFileError",
+    "Selection",
     "Status",
     "TimeToHelp",
     "__version__",
@@ -94,6 +116,8 @@ __all__ = [
     "audit",
     "compare",
     "compare_many",
+    "decide",
+    "default_engine",
     "differences",
     "durable_available",
     "evaluate",

@@ -21,10 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._case import Case, case_field_value
 from ._dates import UNITS, Unit, add_period
+from ._engine import default_engine
 from ._errors import CaseError, Problem, RegimeError
-from ._evaluate import evaluate, resolve_regime
+from ._evaluate import evaluate, load_regime
 from ._history import EVENT_KINDS, CaseHistory, parse_history
-from ._loader import Regime, load_regime
+from ._loader import Regime
 from ._result import EvaluationResult, Obligation, Status
 from ._texts import Lang
 
@@ -179,7 +180,8 @@ class Auditor:
         backend: str | None = None,
         lang: Lang = "da",
     ) -> None:
-        self.regime, self.requested = resolve_regime(regime)
+        self.regime = default_engine()._spec(regime)  # refused here if unknown
+        self.requested = regime if isinstance(regime, str) else self.regime.name  # type: ignore[union-attr]
         self.as_of, self.backend, self.lang = as_of, backend, lang
         self.target = help_target()
 

@@ -30,6 +30,9 @@ class Backend(Protocol):
 
     def run(self, program: Program, facts: Facts) -> frozenset[int]: ...
 
+    def forget(self) -> None:
+        """Drop what this backend keeps per program (``Engine.reload``)."""
+
 
 class ReferenceBackend:
     """Pure Python: each check is a closure over the facts."""
@@ -45,6 +48,9 @@ class ReferenceBackend:
             tests = tuple(to_python(check.expr) for check in program.checks)
             self._compiled[program.digest] = tests
         return frozenset(i for i, test in enumerate(tests) if test(facts))
+
+    def forget(self) -> None:
+        self._compiled.clear()
 
 
 # durable-rules' C engine is process-global: one lock and one registry for all wrappers.
@@ -131,20 +137,6 @@ class DurableBackend:
                 raise BackendError(f"durable-rules failed on a case: {errors[0]}")
             return always | frozenset(fired.indices)
 
-
-_INSTANCES: dict[str, Backend] = {}
-
-
-def get_backend(name: str | None = None) -> Backend:
-    """``None`` or ``"auto"``: durable-rules where it imports, else the reference backend."""
-    if name in (None, "auto"):
-        name = "durable-rules" if durable_available() else "reference"
-    if name not in BACKEND_NAMES:
-        raise BackendError(
-            f"unknown backend {name!r}; choose one of: auto, " + ", ".join(BACKEND_NAMES)
-        )
-    backend = _INSTANCES.get(name)
-    if backend is None:
-        backend = DurableBackend() if name == "durable-rules" else ReferenceBackend()
-        _INSTANCES[name] = backend
-    return backend
+    def forget(self) -> None:
+        """Nothing to drop: rulesets are named by the hash of their content, so a changed rule
+        set gets a ruleset of its own (durable-rules cannot replace a registered one)."""

@@ -20,8 +20,9 @@ from typing import IO, Any
 
 from ._case import Case, case_field_value
 from ._dates import add_period
+from ._evaluate import load_regime
 from ._history import CaseHistory, Event
-from ._loader import LoadedParticipant, Regime, load_regime
+from ._loader import LoadedParticipant, Regime
 from ._municipalities import all_municipalities
 from ._rulemodel import Deadline, Repeat
 

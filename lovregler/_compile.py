@@ -279,6 +279,13 @@ class Program:
         default_factory=dict, repr=False
     )
     bases: dict[tuple[int, tuple[bool, ...]], str] = field(default_factory=dict, repr=False)
+    trees: dict[tuple[int, str, tuple[bool, ...]], Any] = field(default_factory=dict, repr=False)
+    _marked: dict[int, tuple[Condition, ...]] = field(default_factory=dict, repr=False)
+    _rule_signatures: dict[str, tuple[Callable[[Facts], bool], ...]] = field(
+        default_factory=dict, repr=False
+    )
+    rule_trees: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict, repr=False)
+    _dated: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
 
     def signature(self, cond: Condition, facts: Facts) -> tuple[bool, ...]:
         """The truth of every comparison under ``cond``: it decides every node's value, so it
@@ -291,6 +298,45 @@ class Program:
             tests = tuple(to_python(leaf) for leaf in leaves)
             self._signatures[id(cond)] = tests
         return tuple([t(facts) for t in tests])
+
+    def rule_signature(self, rule: Rule, facts: Facts) -> tuple[bool, ...]:
+        """The truth of every comparison under the rule's ``when`` and exceptions: it decides
+        every condition node of the rule, so it identifies the rule's explanation."""
+        tests = self._rule_signatures.get(rule.id)
+        if tests is None:
+            leaves: dict[Compare, None] = {}
+            for cond in [rule.when, *(e.when for e in rule.unless)]:
+                for node in walk_conditions(cond) if cond is not None else ():
+                    _leaves(self.lowerer.lower(node), leaves)
+            tests = tuple(to_python(leaf) for leaf in leaves)
+            self._rule_signatures[rule.id] = tests
+        return tuple([t(facts) for t in tests])
+
+    def citation_mask(self, rule: Rule, day: date) -> tuple[bool, ...]:
+        """Which of the rule's dated citations (rule, exceptions, deadlines, additions,
+        dispensations) are right on ``day``: with the facts, it decides the rule's sentences."""
+        dated = self._dated.get(rule.id)
+        if dated is None:
+            lists = [rule.legal_basis, *(e.legal_basis for e in rule.unless)]
+            lists += [d.legal_basis for d in rule.deadlines]
+            lists += [a.legal_basis for a in rule.additions]
+            lists += [link.legal_basis for link in rule.dispenses]
+            dated = tuple(
+                c
+                for basis in lists
+                for c in basis
+                if c.valid_from is not None or c.valid_to is not None
+            )
+            self._dated[rule.id] = dated
+        return tuple([c.valid_on(day) for c in dated])
+
+    def marked_conditions(self, cond: Condition) -> tuple[Condition, ...]:
+        """The conditions under ``cond`` that carry their own confidence mark (usually none)."""
+        found = self._marked.get(id(cond))
+        if found is None:
+            found = tuple(n for n in walk_conditions(cond) if n.confidence is not None)
+            self._marked[id(cond)] = found
+        return found
 
     def test(self, cond: Condition, facts: Facts) -> bool:
         """Evaluate one condition node in Python (for explanations); closures are cached."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +42,6 @@ from ._rulemodel import (
 from ._yaml import Positions, YamlProblem, format_path, load_yaml, step
 
 HEADER_FILE = "regime.yaml"
-BUILTIN_REGIMES = ("standard", "frikommune")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Regime:
     base: Regime | None
     digest: str
     _compiled: Any = field(default=None, repr=False)
+    shown_folder: str = field(default="", repr=False)  # the folder as messages show it
 
     @property
     def version(self) -> str:
@@ -90,84 +91,67 @@ class Regime:
                 yield regime, rule
 
 
+CATALOGUE_FILE = "regimes.yaml"
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
 def builtin_rules_dir() -> Path:
-    """The bundled rule folders: inside the installed package, or ``rules/`` in a checkout."""
+    """The bundled rules (the catalogue and its regime folders): inside the installed package, or
+    ``rules/`` in a checkout."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "rules", here.parent / "rules"):
-        if (candidate / "standard" / HEADER_FILE).is_file():
+        if (candidate / CATALOGUE_FILE).is_file():
             return candidate
     raise RegimeError("the bundled rule folders are missing from this installation")
 
 
-def resolve_folder(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
-    """A regime name (``standard``) or a folder path -> the folder holding ``regime.yaml``."""
-    text = str(name_or_path)
-    candidates: list[Path] = []
-    if relative_to is not None and re.fullmatch(r"[a-z][a-z0-9_-]*", text):
-        candidates.append(relative_to / text)
-    if re.fullmatch(r"[a-z][a-z0-9_-]*", text) and not Path(text).is_dir():
-        candidates.append(builtin_rules_dir() / text)
-    candidates.append(Path(text))
-    for folder in candidates:
-        if (folder / HEADER_FILE).is_file():
-            return folder.resolve()
-    if re.fullmatch(r"[a-z][a-z0-9_-]*", text) and not Path(text).exists():
-        raise RegimeError(
-            f"unknown regime {text!r}; the bundled regimes are "
-            + ", ".join(BUILTIN_REGIMES)
-            + " (or give a folder that holds regime.yaml)"
-        )
-    raise RegimeError(
-        [Problem(f"not a regime folder: it has no {HEADER_FILE}", display_path(Path(text)))]
+def looks_like_path(text: str) -> bool:
+    """A regime is named by a bare word (``standard``); a folder always by a path
+    (``./standard``, ``rules/standard``, ``/abs/standard``)."""
+    return not re.fullmatch(r"[a-z][a-z0-9_-]*", text)
+
+
+def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What identifies one version of a rule folder: each rule file's name, mtime and size."""
+    stamp: list[tuple[str, int, int]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ()
+    for entry in entries:
+        if entry.name.endswith(RULE_SUFFIXES):
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            stamp.append((entry.name, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
+
+
+BaseResolver = Callable[[str, Path, tuple[Path, ...]], "Regime"]
+"""Finds the regime ``extends`` names (its name, the folder that names it, the folders being
+read): the engine's catalogue and cache stand behind it."""
+
+
+def cycle_error(folder: Path, seen: tuple[Path, ...]) -> RuleFileError:
+    start = seen.index(folder)
+    cycle = " -> ".join(display_path(p) for p in (*seen[start:], folder))
+    first = seen[start]
+    try:
+        _, spots = load_yaml(first / HEADER_FILE)
+        line = spots.spots.get(("extends",), (None, None))[0]
+    except YamlProblem:
+        line = None
+    return RuleFileError(
+        [
+            Problem(
+                f"`extends` makes a cycle: {cycle}",
+                display_path(first / HEADER_FILE),
+                line,
+                field="extends",
+            )
+        ]
     )
-
-
-_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Regime] = {}
-
-
-def load_regime(name_or_path: str | Path = "standard") -> Regime:
-    """Load and validate a regime by name (``standard``, ``frikommune``) or folder path.
-
-    Loaded regimes are cached until one of their files changes.
-    """
-    folder = resolve_folder(name_or_path)
-    return _load(folder, ())
-
-
-def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    return tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml"))
-    )
-
-
-def _load(folder: Path, seen: tuple[Path, ...]) -> Regime:
-    if folder in seen:
-        start = seen.index(folder)
-        cycle = " -> ".join(display_path(p) for p in (*seen[start:], folder))
-        first = seen[start]
-        try:
-            _, spots = load_yaml(first / HEADER_FILE)
-            line = spots.spots.get(("extends",), (None, None))[0]
-        except YamlProblem:
-            line = None
-        raise RuleFileError(
-            [
-                Problem(
-                    f"`extends` makes a cycle: {cycle}",
-                    display_path(first / HEADER_FILE),
-                    line,
-                    field="extends",
-                )
-            ]
-        )
-    key = (str(folder), _stamp(folder))
-    if key in _CACHE:
-        cached = _CACHE[key]
-        if cached.base is None or cached.base is _load(cached.base.folder, (*seen, folder)):
-            return cached
-    regime = _read_folder(folder, seen)
-    _CACHE[key] = regime
-    return regime
 
 
 def natural_key(name: str) -> list[Any]:
@@ -175,13 +159,18 @@ def natural_key(name: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def _read_folder(folder: Path, seen: tuple[Path, ...]) -> Regime:
+def read_regime(folder: Path, seen: tuple[Path, ...], resolve_base: BaseResolver) -> Regime:
+    """Read and validate the regime in ``folder``; ``resolve_base`` supplies what it extends."""
+    if not (folder / HEADER_FILE).is_file():
+        raise RegimeError(
+            [Problem(f"not a regime folder: it has no {HEADER_FILE}", display_path(folder))]
+        )
     problems: list[Problem] = []
     header_path = folder / HEADER_FILE
     header = _read_model(header_path, RegimeHeader, problems)
     files: list[tuple[Path, RuleFile]] = []
     rule_paths = sorted(
-        (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name != HEADER_FILE),
+        (p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.name != HEADER_FILE),
         key=lambda p: natural_key(p.name),
     )
     for path in rule_paths:
@@ -193,11 +182,9 @@ def _read_folder(folder: Path, seen: tuple[Path, ...]) -> Regime:
     base: Regime | None = None
     if header.extends is not None:
         try:
-            base_folder = resolve_folder(header.extends, relative_to=folder.parent)
+            base = resolve_base(header.extends, folder, (*seen, folder))
         except RegimeError as exc:
             problems.append(_at(header, "extends", f"cannot find the regime it extends: {exc}"))
-        else:
-            base = _load(base_folder, (*seen, folder))
     rules = [rule for _, model in files for rule in model.rules]
     exclusions = [ex for _, model in files for ex in model.exclusions]
     participants = _participants(header, problems)
@@ -224,6 +211,7 @@ def _read_folder(folder: Path, seen: tuple[Path, ...]) -> Regime:
         participants=participants,
         base=base,
         digest=digest,
+        shown_folder=display_path(folder),
     )
 
 
@@ -642,4 +630,7 @@ def _check_ref_cycles(own: dict[str, Rule], base_rules: dict[str, Rule]) -> list
     return problems
 
 
-__all__ = ["Regime", "builtin_rules_dir", "format_path", "load_regime"]
+read_model = _read_model
+"""Read one YAML file into a rule-file model, adding every problem found to ``problems``."""
+
+__all__ = ["Regime", "builtin_rules_dir", "format_path", "read_model", "read_regime"]

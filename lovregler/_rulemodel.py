@@ -47,9 +47,11 @@ class _Model(BaseModel):
     @property
     def origin(self) -> str:
         """``file:line`` where this item was written, or ``""`` if not from a file."""
-        if self._file is None:
+        private = self.__pydantic_private__ or {}  # read directly: this is on the hot path
+        file, line = private.get("_file"), private.get("_line")
+        if file is None:
             return ""
-        return f"{self._file}:{self._line}" if self._line else self._file
+        return f"{file}:{line}" if line else file
 
 
 class Citation(_Model):
@@ -63,6 +65,9 @@ class Citation(_Model):
     ref: str | None = Field(None, description="Free-text citation, where § does not fit")
     valid_from: date | None = Field(None, description="First day this citation is right")
     valid_to: date | None = Field(None, description="Last day this citation is right")
+    confidence: Confidence | None = Field(
+        None, description="How sure the citation is, where it is less sure than its rule"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Citation:
@@ -103,6 +108,10 @@ LegalBasis = Annotated[list[Citation], Field(min_length=1)]
 class _Explained(_Model):
     text: str | None = Field(None, description="How to say this condition in Danish")
     text_en: str | None = Field(None, description="How to say this condition in English")
+    confidence: Confidence | None = Field(
+        None,
+        description="How sure this condition's reading of the law is, where less than its rule",
+    )
 
 
 class FieldCondition(_Explained):
@@ -294,6 +303,11 @@ class Rule(_Model):
             return []
         return self.deadline if isinstance(self.deadline, list) else [self.deadline]
 
+    @property
+    def legal_basis_marked(self) -> bool:
+        """Whether a citation of this rule carries a confidence mark of its own."""
+        return any(c.confidence is not None for c in self.legal_basis)
+
 
 class Exclusion(_Model):
     """Cases this overlay may never touch: the base regime applies to them in full."""
@@ -380,3 +394,58 @@ class RegimeHeader(_Model):
                 "participants: `participants` only make sense in an overlay (give `extends`)"
             )
         return self
+
+
+class InForce(_Model):
+    """The period in which a base regime is the law ``auto`` applies (open at either end)."""
+
+    from_: date | None = Field(None, alias="from", description="First day in force")
+    to: date | None = Field(None, description="Last day in force")
+    confidence: Confidence | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InForce:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError(f"in force from {self.from_}, after its end ({self.to})")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
+
+    def __str__(self) -> str:
+        return f"{self.from_ or '…'}..{self.to or '…'}"
+
+
+class CatalogueEntry(_Model):
+    """One regime of the catalogue: its name and the folder (beside the catalogue) that holds it."""
+
+    name: Name
+    folder: str = Field(description="The regime's folder, relative to the catalogue file")
+    in_force: InForce | None = Field(
+        None,
+        description="Base regimes only: when `auto` applies this law (overlays reach as far as "
+        "their participants' windows)",
+    )
+    notes: str | None = None
+
+
+class ComparedPair(_Model):
+    """The two regimes ``compare`` and ``diff`` set side by side when none are named."""
+
+    base: Name
+    other: Name
+
+
+class Catalogue(_Model):
+    """``regimes.yaml``: every regime lovregler knows, and how the law in force is chosen."""
+
+    title: str
+    default: Name = Field(description="The regime `evaluate` applies when none is named")
+    compare: ComparedPair
+    selection_date: DateField = Field(
+        "decision_date",
+        description="The case date that decides which base regime is in force (`auto`)",
+    )
+    regimes: list[CatalogueEntry] = Field(min_length=1)
+    notes: str | None = None

@@ -40,8 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ._case import Case, case_problems
 from ._errors import CaseError, LovreglerError, Problem
-from ._evaluate import evaluate
-from ._loader import Regime, load_regime
+from ._evaluate import evaluate, load_regime
+from ._loader import Regime
 from ._result import EvaluationResult, Obligation, Status
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 

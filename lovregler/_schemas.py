@@ -12,15 +12,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._case import Case
-from ._rulemodel import RegimeHeader, RuleFile
+from ._rulemodel import Catalogue, RegimeHeader, RuleFile
 
 SCHEMA_FILES = {
     "scenario": "scenario.schema.json",
     "rules": "rulefile.schema.json",
     "regime": "regime.schema.json",
     "case": "case.schema.json",
+    "catalogue": "catalogue.schema.json",
 }
-_MODELS: dict[str, type[BaseModel]] = {"rules": RuleFile, "regime": RegimeHeader, "case": Case}
+_MODELS: dict[str, type[BaseModel]] = {
+    "rules": RuleFile,
+    "regime": RegimeHeader,
+    "case": Case,
+    "catalogue": Catalogue,
+}
 
 
 def schema_for(kind: str) -> dict[str, Any]:

@@ -32,8 +32,8 @@ from ._errors import (
     display_path,
     on_line,
 )
-from ._evaluate import compare_many, evaluate_many, explain
-from ._loader import HEADER_FILE, builtin_rules_dir, load_regime
+from ._evaluate import compare_many, evaluate_many, explain, load_regime
+from ._loader import HEADER_FILE, builtin_rules_dir
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
@@ -150,8 +150,8 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
     schema.add_argument(
         "kind",
-        choices=("rules", "regime", "case", "scenario"),
-        help="rule file, regime.yaml, case, or scenario file",
+        choices=("rules", "regime", "case", "scenario", "catalogue"),
+        help="rule file, regime.yaml, case, scenario file, or regimes.yaml (the catalogue)",
     )
     return parser
 
@@ -360,17 +360,19 @@ def render_result(result: EvaluationResult, lang: Lang = "da") -> str:
 
 def render_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     labels = _LABELS[lang]
-    std, fri = comparison.standard, comparison.frikommune
+    std, fri = comparison.base, comparison.other
+    names = (comparison.base_regime, comparison.other_regime)
     ids = [o.id for o in fri.obligations] + [
         o.id for o in std.obligations if o.id not in fri.statuses()
     ]
     width = max(len(i) for i in ids)
     col = max(len(_cell(std, i, lang)) for i in ids)
+    pad = max(len(n) for n in names) + 2
     lines = [
         f"{labels['case']} {comparison.case_id}",
-        f"  standard:   {std.regime_reason}",
-        f"  frikommune: {fri.regime_reason}",
-        f"  {labels['obligation']:<{width}}  {'standard':<{col}}  frikommune",
+        f"  {names[0] + ':':<{pad}}{std.regime_reason}",
+        f"  {names[1] + ':':<{pad}}{fri.regime_reason}",
+        f"  {labels['obligation']:<{width}}  {names[0]:<{col}}  {names[1]}",
     ]
     changed = {d.id for d in comparison.differences}
     hidden = 0
@@ -416,7 +418,8 @@ def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
 
 def markdown_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     labels = _LABELS[lang]
-    std, fri = comparison.standard, comparison.frikommune
+    std, fri = comparison.base, comparison.other
+    names = (_md(comparison.base_regime), _md(comparison.other_regime))
     changed = {d.id for d in comparison.differences}
     ids = [o.id for o in fri.obligations] + [
         o.id for o in std.obligations if o.id not in fri.statuses()
@@ -424,10 +427,10 @@ def markdown_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     lines = [
         f"## {labels['case']} {comparison.case_id}",
         "",
-        f"- **standard**: {_md(std.regime_reason)}",
-        f"- **frikommune**: {_md(fri.regime_reason)}",
+        f"- **{names[0]}**: {_md(std.regime_reason)}",
+        f"- **{names[1]}**: {_md(fri.regime_reason)}",
         "",
-        f"| {labels['obligation']} | standard | frikommune |",
+        f"| {labels['obligation']} | {names[0]} | {names[1]} |",
         "|---|---|---|",
     ]
     for oid in ids:

@@ -49,8 +49,8 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 from ._case import MAX_AGE, MEASURE_NUMBERS, MIN_AGE, Case, case_field_value, parse_case
 from ._compile import Lowerer, case_facts, to_python
 from ._errors import CaseError
-from ._evaluate import evaluate
-from ._loader import Regime, load_regime
+from ._evaluate import evaluate, load_regime
+from ._loader import Regime
 from ._municipalities import Municipality, all_municipalities
 from ._result import EvaluationResult, Obligation
 
@@ -599,8 +599,11 @@ def _outside_overlay_nothing_changes(ev: Evaluated) -> Iterable[str]:
         )
     if ev.inside:
         return
-    left = [o.model_dump(exclude={"source"}) for o in ev.standard.obligations]
-    right = [o.model_dump(exclude={"source"}) for o in ev.frikommune.obligations]
+    # Sources differ by folder; confidence and reasons may say that the outcome rests on the
+    # overlay's (uncertain) window or exclusion, which is the point of asking the overlay.
+    unlike = {"source", "confidence", "reasons"}
+    left = [o.model_dump(exclude=unlike) for o in ev.standard.obligations]
+    right = [o.model_dump(exclude=unlike) for o in ev.frikommune.obligations]
     ids_left, ids_right = [o["id"] for o in left], [o["id"] for o in right]
     if ids_left != ids_right:
         extra = [i for i in ids_right if i not in ids_left]

@@ -180,7 +180,12 @@ def test_load_regime_by_name_and_path() -> None:
             "unknown regime 'barnets-lov'; the bundled regimes are standard, frikommune "
             "(or give a folder that holds regime.yaml)",
         ),
-        ("examples", "examples: not a regime folder: it has no regime.yaml"),
+        (
+            "examples",
+            "unknown regime 'examples'; the bundled regimes are standard, frikommune "
+            "(a folder is given as a path: ./examples)",
+        ),
+        ("./examples", "examples: not a regime folder: it has no regime.yaml"),
     ],
 )
 def test_unknown_regime(name: str, message: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import lovregler
 from lovregler import BackendError, evaluate, load_case_file, load_regime
-from lovregler._backends import DurableBackend, ReferenceBackend, get_backend
+from lovregler._backends import DurableBackend, ReferenceBackend
 from lovregler._compile import case_facts, compile_regime
 
 needs_durable = pytest.mark.skipif(
@@ -39,7 +39,7 @@ def test_backends_agree_on_every_example() -> None:
 @needs_durable
 def test_default_backend_is_durable_rules_where_it_imports() -> None:
     assert evaluate(EXAMPLES[0]).backend == "durable-rules"
-    assert get_backend("auto").name == "durable-rules"
+    assert lovregler.Engine().backend("auto").name == "durable-rules"
 
 
 @needs_durable
@@ -152,14 +152,14 @@ def test_durable_unavailable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", broken)
-    monkeypatch.setattr("lovregler._backends._INSTANCES", {})
+    engine = lovregler.Engine()
     assert not lovregler.durable_available()
-    assert get_backend().name == "reference"  # the automatic fallback
+    assert engine.backend().name == "reference"  # the automatic fallback
     with pytest.raises(
         BackendError,
         match=r"durable-rules backend cannot run here .*PyEval_CallObject.*use backend='reference'",
     ):
-        get_backend("durable-rules")
+        engine.backend("durable-rules")
 
 
 def test_engine_and_explanation_must_agree(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,9 +20,18 @@ RULES = Path(__file__).resolve().parents[2] / "rules"
 REGIMES = ("standard", "frikommune")
 
 
+def _without_paths(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_paths(v) for k, v in data.items() if k not in ("source", "folder")}
+    if isinstance(data, list):
+        return [_without_paths(v) for v in data]
+    return data
+
+
 def _comparable(result: EvaluationResult) -> dict[str, Any]:
     """The result without the rule files' paths (a scratch copy lives elsewhere)."""
-    return result.model_dump(exclude={"obligations": {"__all__": {"source"}}})
+    comparable: dict[str, Any] = _without_paths(result.model_dump())
+    return comparable
 
 
 def _by_id(result: EvaluationResult) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,543 @@
+"""A decision -> its explanation: the ``because`` and ``regime_reason`` sentences (Danish or
+English) and the structured reasons (a tree of what was tested and where it is written).
+
+Nothing is decided here: every status, date and confidence comes from the decision
+(:mod:`lovregler._decide`); this module only puts them into words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._case import case_field_value
+from ._compile import RuleChecks
+from ._decide import Decision, ObligationDecision
+from ._describe import describe_deadline, localized
+from ._errors import BackendError
+from ._result import (
+    EvaluationResult,
+    Explanation,
+    ExplanationLine,
+    Obligation,
+    Reason,
+    trusted,
+)
+from ._rulemodel import AllOf, AnyOf, Citation, Condition, FieldCondition, NotOf, RuleRef
+from ._texts import FIELD_LABELS, STATUS_LABELS, Lang, describe_test, phrase, unit_name
+
+
+class Explainer:
+    """Renders one decision in one language (caches live on the decision's program)."""
+
+    def __init__(self, decision: Decision, lang: Lang) -> None:
+        self.decision = decision
+        self.program = decision.program
+        self.facts = decision.facts
+        self.held = decision.held
+        self.lang = lang
+        self.day = decision.day
+        self._regime_reason: str | None = None
+
+    # the result ---------------------------------------------------------------------------
+
+    def result(self, *, reasons: bool = True) -> EvaluationResult:
+        decision = self.decision
+        regime = decision.regime
+        return trusted(
+            EvaluationResult,
+            case_id=decision.case.case_id,
+            regime=regime.name,
+            regime_reason=self.regime_reason(),
+            ruleset_version=regime.version,
+            obligations=[self.obligation(o, reasons=reasons) for o in decision.obligations],
+            requested_regime=decision.requested,
+            backend=decision.backend,
+            warnings=self.warnings(),
+            selection=decision.selection,
+            experiments=list(decision.selection.experiments),
+        )
+
+    def warnings(self) -> list[str]:
+        return [
+            phrase(
+                "outside_validity",
+                self.lang,
+                day=self.day,
+                name=layer.name,
+                window=layer.header.valid,
+            )
+            for layer in self.decision.outside_validity
+        ]
+
+    def regime_reason(self) -> str:
+        if self._regime_reason is None:
+            self._regime_reason = self._render_regime_reason()
+        return self._regime_reason
+
+    def _render_regime_reason(self) -> str:
+        layers = self.program.layers
+        reason = phrase(
+            "regime_requested",
+            self.lang,
+            name=layers[0].regime.name,
+            title=self._title(layers[0].regime.header.title, layers[0].regime.header.title_en),
+        )
+        municipality = str(self.decision.case.kommune)
+        for verdict in self.decision.verdicts:
+            header = layers[verdict.layer].regime.header
+            label = self._title(header.label or header.title, header.label_en or header.title_en)
+            below = layers[verdict.layer - 1].regime.header
+            base = f"{self._title(below.label or below.title, below.label_en or below.title_en)} ({below.regime})"
+            window_day = case_field_value(self.decision.case, header.window_date)
+            inside = verdict.participant
+            window = f"{inside.window_from}..{inside.window_to}" if inside else "-"
+            if verdict.verdict == "not_member":
+                return phrase(
+                    "regime_not_member",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    base=base,
+                )
+            if verdict.verdict == "outside_window":
+                windows = ", ".join(f"{p.window_from}..{p.window_to}" for p in verdict.windows)
+                return phrase(
+                    "regime_outside_window",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    day=window_day,
+                    window=windows,
+                    base=base,
+                )
+            if verdict.verdict == "excluded":
+                exclusion = verdict.exclusion
+                assert exclusion is not None
+                return phrase(
+                    "regime_excluded",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    day=window_day,
+                    window=window,
+                    base=base,
+                    reason=self._title(exclusion.reason, exclusion.reason_en),
+                    basis=self._basis(exclusion.legal_basis),
+                )
+            if verdict.verdict == "everywhere":
+                reason = phrase("regime_everywhere", self.lang, label=label)
+            else:
+                reason = phrase(
+                    "regime_in_window",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    day=window_day,
+                    window=window,
+                )
+        return reason
+
+    # one obligation -----------------------------------------------------------------------
+
+    def obligation(self, item: ObligationDecision, *, reasons: bool = True) -> Obligation:
+        rule = item.rule
+        checks = self.program.rules[rule.id]
+        basis = self._basis(rule.legal_basis)
+        title = self._title(rule.title, rule.title_en)
+        because: list[str] = []
+        head = dict(id=rule.id, basis=basis, title=title)
+        if item.status == "not_applicable":
+            because.append(phrase("not_applicable", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+        elif item.status == "dispensed":
+            base_name = self.program.layers[item.layer].regime.name
+            because.append(phrase("dispensed", self.lang, base=base_name, **head))
+            for by, link_basis in item.replaced_by:
+                because.append(
+                    phrase(
+                        "dispensation",
+                        self.lang,
+                        basis=self._basis(link_basis),
+                        title=self._title(by.title, by.title_en),
+                        id=by.id,
+                    )
+                )
+            because += self._explain(rule.when, checks.when)
+        elif item.status == "waived":
+            because.append(phrase("waived", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+            assert item.exception is not None
+            exc = rule.unless[item.exception]
+            because.append(
+                phrase(
+                    "exception",
+                    self.lang,
+                    reason=self._title(exc.reason, exc.reason_en),
+                    basis=self._basis(exc.legal_basis),
+                )
+            )
+        else:
+            because.append(phrase("required", self.lang, **head))
+            because += self._explain(rule.when, checks.when)
+            for index in item.additions:
+                addition = rule.additions[index]
+                extra = f" ({self._basis(addition.legal_basis)})" if addition.legal_basis else ""
+                because.append(
+                    phrase(
+                        "addition",
+                        self.lang,
+                        text=self._title(addition.text, addition.text_en),
+                        basis=extra,
+                    )
+                )
+            because += self._deadline_lines(item)
+        # Built from trusted parts: construct without re-validating (a hot path).
+        return trusted(
+            Obligation,
+            id=rule.id,
+            status=item.status,
+            legal_basis=basis,
+            due=item.due,
+            because=because,
+            replaced_by=item.replaced_by_ids,
+            replaces=item.replaces,
+            title=title,
+            confidence=item.confidence,
+            source=checks.origin,
+            repeats=item.repeats,
+            reasons=[self.reason_tree(item)] if reasons else [],
+        )
+
+    def _deadline_lines(self, item: ObligationDecision) -> list[str]:
+        if item.deadline is None:
+            return []
+        deadline = item.rule.deadlines[item.deadline]
+        due, start_date = item.due, item.start
+        start = FIELD_LABELS[deadline.from_][self.lang]
+        basis = f" ({self._basis(deadline.legal_basis)})" if deadline.legal_basis else ""
+        if deadline.amount:
+            line = phrase(
+                "due_after",
+                self.lang,
+                amount=deadline.amount,
+                unit=unit_name(deadline.unit, deadline.amount, self.lang),
+                start=start,
+                start_date=start_date,
+                due=due,
+                basis=basis,
+            )
+        else:
+            line = phrase("due_on", self.lang, start=start, due=due, basis=basis)
+        lines = [line]
+        reason = self._title(deadline.reason, deadline.reason_en) if deadline.reason else None
+        if reason:
+            lines.append(reason if reason.endswith(".") else reason + ".")
+        if deadline.repeat is not None:
+            r = deadline.repeat
+            key = "repeat_range" if r.min else "repeat_max"
+            lines.append(
+                phrase(
+                    key,
+                    self.lang,
+                    min=r.min,
+                    max=r.max,
+                    unit=unit_name(r.unit, r.max, self.lang),
+                    unit_one=unit_name(r.unit, 1, self.lang),
+                )
+            )
+        return lines
+
+    # structured reasons -------------------------------------------------------------------
+
+    def reason_tree(self, item: ObligationDecision) -> Reason:
+        """The obligation's reasons as a tree: the rule, the regime selection it rests on, its
+        conditions, the exception, the deadline, the additions and what replaced it."""
+        rule = item.rule
+        checks = self.program.rules[rule.id]
+        children: list[Reason] = []
+        selection = self.decision.selection
+        if selection.overlay is not None and (item.layer > 0 or item.replaced_by):
+            children.append(
+                trusted(
+                    Reason,
+                    kind="selection",
+                    id=selection.applied,
+                    holds=self.decision.active > 0,
+                    text=self.regime_reason(),
+                    legal_basis="",
+                    confidence=selection.confidence,
+                    source="",
+                    children=[],
+                )
+            )
+        signature = self.program.rule_signature(rule, self.facts)
+        key = (
+            rule.id,
+            self.lang,
+            item.status,
+            item.deadline,
+            item.additions,
+            tuple(by.id for by, _ in item.replaced_by),
+            signature,
+            self.program.citation_mask(rule, self.day),
+        )
+        parts = self.program.rule_trees.get(key)
+        if parts is None:
+            parts = self.program.rule_trees[key] = self._rule_parts(item, checks)
+        children.extend(parts)
+        return trusted(
+            Reason,
+            kind="rule",
+            id=rule.id,
+            holds=item.status != "not_applicable",
+            text=self._title(rule.title, rule.title_en),
+            legal_basis=self._basis(rule.legal_basis),
+            confidence=item.confidence,
+            source=checks.origin,
+            children=children,
+        )
+
+    def _rule_parts(self, item: ObligationDecision, checks: RuleChecks) -> list[Reason]:
+        """What a rule's reasons hold besides the selection; the same for every case with the
+        same facts under the rule (cached on the program)."""
+        rule = item.rule
+        children: list[Reason] = []
+        if rule.when is not None:
+            children.append(self.condition_tree(rule.when, f"{rule.id}/when"))
+        for index, exc in enumerate(rule.unless):
+            children.append(
+                trusted(
+                    Reason,
+                    kind="exception",
+                    id=exc.id,
+                    holds=checks.unless[index] in self.held,
+                    text=self._title(exc.reason, exc.reason_en),
+                    legal_basis=self._basis(exc.legal_basis),
+                    confidence=exc.confidence,
+                    source=exc.origin,
+                    children=[self.condition_tree(exc.when, f"{rule.id}/unless/{exc.id}")],
+                )
+            )
+        if item.deadline is not None:
+            deadline = rule.deadlines[item.deadline]
+            children.append(
+                trusted(
+                    Reason,
+                    kind="deadline",
+                    id=f"{rule.id}/deadline/{item.deadline}",
+                    holds=True,
+                    text=describe_deadline(deadline, self.lang),
+                    legal_basis=self._basis(deadline.legal_basis) if deadline.legal_basis else "",
+                    confidence=deadline.confidence or "",
+                    source=deadline.origin,
+                    children=[],
+                )
+            )
+        for index in item.additions:
+            addition = rule.additions[index]
+            children.append(
+                trusted(
+                    Reason,
+                    kind="addition",
+                    id=f"{rule.id}/addition/{index}",
+                    holds=True,
+                    text=self._title(addition.text, addition.text_en),
+                    legal_basis=self._basis(addition.legal_basis) if addition.legal_basis else "",
+                    confidence="",
+                    source=addition.origin,
+                    children=[],
+                )
+            )
+        for by, basis in item.replaced_by:
+            children.append(
+                trusted(
+                    Reason,
+                    kind="dispensation",
+                    id=by.id,
+                    holds=True,
+                    text=self._title(by.title, by.title_en),
+                    legal_basis=self._basis(basis),
+                    confidence=by.confidence,
+                    source=by.origin,
+                    children=[],
+                )
+            )
+        return children
+
+    def condition_tree(self, cond: Condition, path: str) -> Reason:
+        """A condition and every condition inside it; the same facts give the same (shared) tree."""
+        key = (id(cond), self.lang, self.program.signature(cond, self.facts))
+        known = self.program.trees.get(key)
+        if known is None:
+            known = self.program.trees[key] = self._condition_tree(cond, path)
+        return known
+
+    def _condition_tree(self, cond: Condition, path: str) -> Reason:
+        own = self._title(cond.text, cond.text_en) if cond.text else None
+        children: list[Reason] = []
+        if isinstance(cond, AllOf | AnyOf):
+            word = "all" if isinstance(cond, AllOf) else "any"
+            items = cond.all if isinstance(cond, AllOf) else cond.any
+            children = [self._condition_tree(c, f"{path}/{word}[{i}]") for i, c in enumerate(items)]
+            text = own or phrase("x_all" if isinstance(cond, AllOf) else "x_any", self.lang).rstrip(
+                ":"
+            )
+        elif isinstance(cond, NotOf):
+            children = [self._condition_tree(cond.not_, f"{path}/not")]
+            text = own or phrase("x_not", self.lang).rstrip(":")
+        else:
+            text = own or self._why(cond)[0][0]
+        return trusted(
+            Reason,
+            kind="condition",
+            id=path,
+            holds=self._test(cond),
+            text=text,
+            legal_basis="",
+            confidence=cond.confidence or "",
+            source=cond.origin,
+            children=children,
+        )
+
+    # condition sentences ------------------------------------------------------------------
+
+    def _test(self, cond: Condition) -> bool:
+        return self.program.test(cond, self.facts)
+
+    def _explain(self, cond: Condition | None, check: int) -> list[str]:
+        if cond is None:
+            return [phrase("always", self.lang)]
+        key = (id(cond), self.lang, self.program.signature(cond, self.facts))
+        known = self.program.explained.get(key)
+        if known is None:
+            lines = [
+                phrase("held" if value else "failed", self.lang, text=text)
+                for text, value in self._why(cond)
+            ]
+            known = self.program.explained[key] = (self._test(cond), lines)
+        if known[0] != (check in self.held):
+            raise BackendError(
+                f"internal error: the engine and the explanation disagree on {cond.origin}"
+            )
+        return known[1]
+
+    def _why(self, cond: Condition) -> list[tuple[str, bool]]:
+        value = self._test(cond)
+        own = self._title(cond.text, cond.text_en) if cond.text else None
+        if own:
+            return [(own, value)]
+        if isinstance(cond, AllOf | AnyOf):
+            children = cond.all if isinstance(cond, AllOf) else cond.any
+            decisive = (
+                isinstance(cond, AllOf) != value
+            )  # all-false or any-true: some children decide
+            picked = [c for c in children if self._test(c) == value] if decisive else children
+            return [item for c in picked for item in self._why(c)]
+        if isinstance(cond, NotOf):
+            return self._why(cond.not_)
+        if isinstance(cond, RuleRef):
+            target = self.program.rules[cond.rule].rule
+            key = "rule_ref_required" if cond.is_ == "required" else "rule_ref_applicable"
+            return [
+                (
+                    phrase(
+                        key,
+                        self.lang,
+                        id=target.id,
+                        title=self._title(target.title, target.title_en),
+                    ),
+                    value,
+                )
+            ]
+        assert isinstance(cond, FieldCondition)
+        op, operand = cond.operator
+        return [(describe_test(cond.field, op, operand, self.lang), value)]
+
+    # explain ------------------------------------------------------------------------------
+
+    def tree(self, cond: Condition, depth: int) -> list[ExplanationLine]:
+        """Every node of a condition, whether it held, and where it was written."""
+        value = self._test(cond)
+        own = self._title(cond.text, cond.text_en) if cond.text else None
+        children: list[Condition] = []
+        if isinstance(cond, AllOf | AnyOf):
+            children = list(cond.all if isinstance(cond, AllOf) else cond.any)
+            label = own or phrase("x_all" if isinstance(cond, AllOf) else "x_any", self.lang)
+        elif isinstance(cond, NotOf):
+            children = [cond.not_]
+            label = own or phrase("x_not", self.lang)
+        else:
+            label = own or self._why(cond)[0][0]
+        line = ExplanationLine(depth=depth, text=label, holds=value, source=cond.origin)
+        return [line, *(item for c in children for item in self.tree(c, depth + 1))]
+
+    def explain(self, result: EvaluationResult, obligation_id: str) -> Explanation:
+        checks = self.program.rules[obligation_id]
+        rule = checks.rule
+        ob = result.obligation(obligation_id) if obligation_id in result.statuses() else None
+        lang = self.lang
+        lines: list[ExplanationLine] = []
+
+        def say(
+            depth: int, key: str, holds: bool | None = None, source: str = "", **kw: Any
+        ) -> None:
+            lines.append(
+                ExplanationLine(
+                    depth=depth, text=phrase(key, lang, **kw), holds=holds, source=source
+                )
+            )
+
+        status = STATUS_LABELS[ob.status if ob else "not_applicable"][lang]
+        say(0, "x_head", id=rule.id, status=status, basis=self._basis(rule.legal_basis))
+        say(0, "x_rule", title=self._title(rule.title, rule.title_en), source=checks.origin)
+        say(0, "x_regime", regime=result.regime, reason=result.regime_reason)
+        if rule.when is None:
+            say(0, "x_always", holds=True)
+        else:
+            say(0, "x_when")
+            lines.extend(self.tree(rule.when, 1))
+        for exc in rule.unless:
+            say(0, "x_unless", holds=self._test(exc.when), source=exc.origin, id=exc.id,
+                reason=self._title(exc.reason, exc.reason_en), basis=self._basis(exc.legal_basis))  # fmt: skip
+            lines.extend(self.tree(exc.when, 1))
+        for n, deadline in enumerate(rule.deadlines, start=1):
+            say(
+                0, "x_deadline", source=deadline.origin, n=n, text=describe_deadline(deadline, lang)
+            )
+            if deadline.when is not None:
+                lines.extend(self.tree(deadline.when, 1))
+        for addition in rule.additions:
+            say(0, "x_addition", holds=self._test(addition.when), source=addition.origin,
+                text=self._title(addition.text, addition.text_en))  # fmt: skip
+        if rule.dispenses:
+            say(0, "x_dispenses", ids=", ".join(link.obligation for link in rule.dispenses))
+        say(0, "x_because")
+        for reason in ob.because if ob else []:
+            lines.append(ExplanationLine(depth=1, text=reason, holds=None, source=""))
+        return Explanation(
+            case_id=result.case_id,
+            regime=result.regime,
+            obligation=ob,
+            lines=lines,
+            lang=lang,
+            reasons=list(ob.reasons) if ob else [],
+        )
+
+    # small helpers ------------------------------------------------------------------------
+
+    def _title(self, da: str | None, en: str | None) -> str:
+        return localized(da, en, self.lang)
+
+    def _basis(self, citations: list[Citation]) -> str:
+        mask = tuple([c.valid_on(self.day) for c in citations])
+        key = (id(citations), mask)
+        text = self.program.bases.get(key)
+        if text is None:
+            valid = [c for c, ok in zip(citations, mask, strict=True) if ok] or citations
+            text = self.program.bases[key] = "; ".join(c.render() for c in valid)
+        return text
+
+
+def render(decision: Decision, lang: Lang = "da", *, reasons: bool = True) -> EvaluationResult:
+    """The published result of ``decision``, with its sentences in ``lang``."""
+    return Explainer(decision, lang).result(reasons=reasons)
