@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from pydantic import (
 
 from ._errors import CaseError, Problem, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
+from ._problems import did_you_mean
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
@@ -235,8 +235,7 @@ def case_problems(
         if not loc and sep and head in Case.model_fields:
             loc, message = [head], rest
         if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), list(Case.model_fields), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else _known_fields_hint()
+            hint = did_you_mean(str(loc[-1]), Case.model_fields) or _known_fields_hint()
             message = f"unknown field; {hint}"
         elif err["type"] == "missing":
             message = "required field is missing"

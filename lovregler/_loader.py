@@ -7,7 +7,6 @@ field: YAML (syntax, duplicate keys, hostile content), schema (pydantic models),
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ._case import CONDITION_FIELDS, FieldSpec
 from ._errors import Problem, RegimeError, RuleFileError, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
+from ._problems import did_you_mean
 from ._rulemodel import (
     EQUALITY_OPERATORS,
     ORDER_OPERATORS,
@@ -296,9 +296,8 @@ def _allowed_keys_hint(title: str, loc: list[str | int], data: Any) -> str:
     if owner is None:
         return ""
     keys = [f.alias or name for name, f in owner.model_fields.items()]
-    close = difflib.get_close_matches(str(loc[-1]), keys, n=1) if loc else []
-    maybe = f"; did you mean {close[0]!r}?" if close else ";"
-    return f"{maybe} allowed here: " + ", ".join(keys)
+    hint = did_you_mean(str(loc[-1]), keys) if loc else None
+    return f"; {hint + ' ' if hint else ''}allowed here: " + ", ".join(keys)
 
 
 def _model_for_path(
@@ -478,8 +477,8 @@ def _at(model: _Model, field_name: str, message: str) -> Problem:
 
 
 def _suggest(name: str, known: dict[str, Any]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, known)
+    return f"; {hint}" if hint else ""
 
 
 def walk_conditions(cond: Condition) -> Iterator[Condition]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import yaml
+
+from ._problems import did_you_mean
 
 
 @dataclass(frozen=True, order=True)
@@ -68,8 +69,7 @@ def resolve_municipality(value: str | int) -> Municipality:
     found = by_name.get(_key(text))
     if found is not None:
         return found
-    close = difflib.get_close_matches(_key(text), list(by_name), n=3, cutoff=0.75)
-    hint = ""
-    if close:
-        hint = "; did you mean " + " or ".join(repr(by_name[c].name) for c in close) + "?"
-    raise UnknownMunicipality(f"{text!r} is not a Danish municipality{hint}")
+    hint = did_you_mean(_key(text), by_name, n=3, cutoff=0.75, show=lambda k: repr(by_name[k].name))
+    raise UnknownMunicipality(
+        f"{text!r} is not a Danish municipality" + (f"; {hint}" if hint else "")
+    )

@@ -29,7 +29,6 @@ field, e.g. ``tests/scenarios/sel50.yaml:12:9: scenarios[0].case.child_age: ...`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +41,7 @@ from ._case import Case, case_problems
 from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import evaluate, load_regime
 from ._loader import Regime
+from ._problems import did_you_mean
 from ._result import EvaluationResult, Obligation, Status
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
@@ -49,6 +49,7 @@ RequestedRegime = Literal["standard", "frikommune", "auto"]
 REQUESTED_REGIMES: tuple[RequestedRegime, ...] = ("standard", "frikommune", "auto")
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 REGIME_KEY = "regime"
+_CLOSE = 0.75  # how alike a misspelt id or key must be to a known one to be suggested
 
 
 class ScenarioFileError(LovreglerError):
@@ -419,18 +420,10 @@ def _unknown_id(oid: str, requested: str) -> str:
         if oid in _known_obligations(other):
             return f"belongs to the regime {other!r}; asking for {requested!r} never gives it"
     known = list(_known_obligations(requested))
-    hint = _did_you_mean(oid, known)
-    return f"unknown obligation id for the regime {requested!r}" + (
-        hint or "; known ids: " + ", ".join(known)
+    hint = did_you_mean(oid, known, cutoff=_CLOSE)
+    return f"unknown obligation id for the regime {requested!r}; " + (
+        hint or "known ids: " + ", ".join(known)
     )
-
-
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for a close choice, else ``""``."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    return ""
 
 
 def _known_obligations(requested: str) -> tuple[str, ...]:
@@ -480,7 +473,9 @@ def _allowed_keys_hint(loc: Sequence[str | int]) -> str:
     if model is None:
         return ""
     allowed = list(model.model_fields)
-    return _did_you_mean(str(loc[-1]), allowed) or "; allowed here: " + ", ".join(allowed)
+    return "; " + (
+        did_you_mean(str(loc[-1]), allowed, cutoff=_CLOSE) or "allowed here: " + ", ".join(allowed)
+    )
 
 
 def _problem(positions: Positions, path: PathKey, message: str) -> Problem:
