@@ -19,11 +19,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from ._errors import CaseError, Problem, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
-from ._problems import did_you_mean
-from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
+from ._problems import Loc, did_you_mean, validation_problems
+from ._yaml import PathKey, Positions, YamlProblem, load_yaml
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -226,27 +227,20 @@ def case_problems(
 ) -> list[Problem]:
     """Pydantic errors as problems that name the field (and the line, when known). ``where`` is
     the path of the case inside a larger document (e.g. a scenario file)."""
-    inner = positions.under(where) if positions is not None else None
-    problems: list[Problem] = []
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if isinstance(p, str | int)]
-        message = err["msg"].removeprefix("Value error, ")
-        head, sep, rest = message.partition(": ")
-        if not loc and sep and head in Case.model_fields:
-            loc, message = [head], rest
-        if err["type"] == "extra_forbidden":
-            hint = did_you_mean(str(loc[-1]), Case.model_fields) or _known_fields_hint()
-            message = f"unknown field; {hint}"
-        elif err["type"] == "missing":
-            message = "required field is missing"
-        line = column = None
-        if inner is not None:
-            _, line, column = inner.locate(loc, data)  # the field may be absent: name it anyway
-        file = positions.file if positions is not None else None
-        problem = Problem(message, file, line, column, format_path((*where, *loc)) or None)
-        if problem not in problems:
-            problems.append(problem)
-    return problems
+    return validation_problems(
+        exc.errors(),
+        data,
+        positions,
+        where=where,
+        wording={"extra_forbidden": _unknown_field, "missing": "required field is missing"},
+        names_field=lambda loc, head: not loc and head in Case.model_fields,
+    )
+
+
+def _unknown_field(loc: Loc, message: str, err: ErrorDetails) -> str:
+    return "unknown field; " + (
+        did_you_mean(str(loc[-1]), Case.model_fields) or _known_fields_hint()
+    )
 
 
 def _known_fields_hint() -> str:

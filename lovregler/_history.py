@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from ._case import Case, CaseDate
 from ._errors import CaseError, Problem, display_path, on_line
+from ._problems import Loc, validation_problems
 from ._yaml import Positions, YamlProblem, format_path, load_yaml, load_yaml_text
 
 EventType = Literal[
@@ -237,57 +239,49 @@ def parse_history(
     try:
         return CaseHistory.model_validate(data)
     except ValidationError as exc:
-        located = [(_loc(err), _message(err)) for err in exc.errors()]
+        problems = validation_problems(
+            exc.errors(),
+            data,
+            positions,
+            wording={"extra_forbidden": _unknown_field, "literal_error": _unknown_type},
+            names_field=_names_field,
+            name_absent=False,
+            dedupe=False,
+        )
     except _HistoryError as exc:
-        located = exc.located
-    raise CaseError([_problem(loc, msg, data, positions, line_offset) for loc, msg in located])
+        problems = [
+            Problem(msg, field=format_path(loc) or None)
+            if positions is None
+            else positions.problem(loc, data, msg)
+            for loc, msg in exc.located
+        ]
+    if positions is not None:
+        problems = [_moved_down(p, line_offset) for p in problems]
+    raise CaseError(problems)
 
 
-def _loc(err: Any) -> tuple[str | int, ...]:
-    loc = [p for p in err["loc"] if isinstance(p, str | int)]
-    message = err["msg"].removeprefix("Value error, ")
-    head, sep, _ = message.partition(": ")
-    # A model-level check names its field at the start of the message ("consent: ...").
+def _names_field(loc: Loc, head: str) -> bool:
+    """A model-level check names its field at the start of the message ("consent: ...")."""
     on_case = loc == ["case"] and head in Case.model_fields
     on_event = len(loc) == 2 and loc[0] == "events" and head in Event.model_fields
-    if sep and (on_case or on_event):
-        loc.append(head)
-    return tuple(loc)
+    return on_case or on_event
 
 
-def _message(err: Any) -> str:
-    message: str = err["msg"].removeprefix("Value error, ")
-    head, sep, rest = message.partition(": ")
-    if sep and (head in Case.model_fields or head in Event.model_fields):
-        message = rest
-    if err["type"] == "extra_forbidden":
-        loc = [p for p in err["loc"] if isinstance(p, str | int)]
-        if len(loc) == 1:
-            message = "unknown field; known fields: " + ", ".join(CaseHistory.model_fields)
-        elif loc[0] == "events":
-            message = "unknown field; known fields: " + ", ".join(Event.model_fields)
-        else:
-            message = "unknown field; known fields: " + ", ".join(Case.model_fields)
-    if err["type"] == "literal_error" and err["loc"][-1] == "type":
-        message = "unknown event type; known types: " + ", ".join(EVENT_TYPES)
-    return message
+def _unknown_field(loc: Loc, message: str, err: ErrorDetails) -> str:
+    model = CaseHistory if len(loc) == 1 else Event if loc[0] == "events" else Case
+    return "unknown field; known fields: " + ", ".join(model.model_fields)
 
 
-def _problem(
-    loc: tuple[str | int, ...],
-    message: str,
-    data: Any,
-    positions: Positions | None,
-    line_offset: int,
-) -> Problem:
-    if positions is None:
-        return Problem(message, field=format_path(loc) or None)
-    problem = positions.problem(loc, data, message)
-    if problem.line is not None:
-        return Problem(
-            problem.message, problem.file, problem.line + line_offset, problem.column, problem.field
-        )
-    return Problem(problem.message, problem.file, line_offset + 1, None, problem.field)
+def _unknown_type(loc: Loc, message: str, err: ErrorDetails) -> str:
+    if err["loc"][-1] != "type":
+        return message
+    return "unknown event type; known types: " + ", ".join(EVENT_TYPES)
+
+
+def _moved_down(problem: Problem, line_offset: int) -> Problem:
+    """A problem in a record that starts on line ``line_offset + 1`` of its file."""
+    line = line_offset + 1 if problem.line is None else problem.line + line_offset
+    return replace(problem, line=line)
 
 
 def load_history_file(path: Path | str) -> list[CaseHistory]:

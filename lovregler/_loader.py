@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ._case import CONDITION_FIELDS, FieldSpec
 from ._errors import Problem, RegimeError, RuleFileError, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
-from ._problems import did_you_mean
+from ._problems import Loc, did_you_mean, must_be, validation_problems
 from ._rulemodel import (
     EQUALITY_OPERATORS,
     ORDER_OPERATORS,
@@ -248,36 +249,38 @@ _PATTERNS = {
 
 def _schema_problems(exc: ValidationError, data: Any, positions: Positions) -> list[Problem]:
     errors = exc.errors()
-    out: list[Problem] = []
-    for err in errors:
-        loc = [p for p in err["loc"] if isinstance(p, str | int)]
+
+    def noise(err: ErrorDetails) -> bool:
+        """The other member of a union (e.g. one deadline or a list) said it better."""
         parent = err["loc"][:-1]
-        if err["type"] in _UNION_NOISE and any(
+        return err["type"] in _UNION_NOISE and any(
             other["type"] not in _UNION_NOISE and other["loc"][: len(parent)] == parent
             for other in errors
-        ):
-            continue  # the other member of a union (e.g. one deadline or a list) said it better
-        message = err["msg"].removeprefix("Value error, ")
-        kind = err["type"]
-        head, sep, rest = message.partition(": ")
-        if kind == "value_error" and sep and _has_key(data, loc, head):
-            loc, message = [*loc, head], rest
-        if kind == "extra_forbidden":
-            message = "unknown key" + _allowed_keys_hint(exc.title, loc, data)
-        elif kind == "missing":
-            message = "required key is missing"
-        elif kind == "literal_error":
-            message = message.replace("Input should be", "must be")
-        elif kind == "too_short" and loc and loc[-1] == "legal_basis":
-            message = "give at least one citation"
-        elif kind == "string_pattern_mismatch":
-            pattern = str((err.get("ctx") or {}).get("pattern", ""))
-            if pattern in _PATTERNS:
-                message = f"{err['input']!r} {_PATTERNS[pattern]}"
-        problem = positions.problem(loc, data, message, missing=kind == "missing")
-        if problem not in out:
-            out.append(problem)
-    return out
+        )
+
+    def unknown_key(loc: Loc, message: str, err: ErrorDetails) -> str:
+        return "unknown key" + _allowed_keys_hint(exc.title, loc, data)
+
+    def too_short(loc: Loc, message: str, err: ErrorDetails) -> str:
+        return "give at least one citation" if loc and loc[-1] == "legal_basis" else message
+
+    def pattern_mismatch(loc: Loc, message: str, err: ErrorDetails) -> str:
+        pattern = str((err.get("ctx") or {}).get("pattern", ""))
+        return f"{err['input']!r} {_PATTERNS[pattern]}" if pattern in _PATTERNS else message
+
+    return validation_problems(
+        [err for err in errors if not noise(err)],
+        data,
+        positions,
+        wording={
+            "extra_forbidden": unknown_key,
+            "missing": "required key is missing",
+            "literal_error": must_be,
+            "too_short": too_short,
+            "string_pattern_mismatch": pattern_mismatch,
+        },
+        names_field=lambda loc, head: _has_key(data, loc, head),
+    )
 
 
 def _has_key(data: Any, loc: list[str | int], key: str) -> bool:

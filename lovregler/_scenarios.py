@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from ._case import Case, case_problems
 from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import evaluate, load_regime
 from ._loader import Regime
-from ._problems import did_you_mean
+from ._problems import did_you_mean, must_be, validation_problems
 from ._result import EvaluationResult, Obligation, Status
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
@@ -437,28 +438,22 @@ def _applicable_regimes(requested: str) -> tuple[str, ...]:
 
 
 def _schema_problems(exc: ValidationError, data: Any, positions: Positions) -> list[Problem]:
-    out: list[Problem] = []
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if isinstance(p, str | int)]
-        loc = [p for p in loc if p not in ("obligations", "[key]")]
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown key" + _allowed_keys_hint(loc)
-        elif err["type"] == "literal_error":
-            message = message.replace("Input should be", "must be")
-        problem = positions.problem(loc, data, message)
-        if err["type"] == "missing":
-            path = positions.locate(loc, data)[0]
-            problem = Problem(
-                "required key is missing",
-                problem.file,
-                problem.line,
-                problem.column,
-                format_path((*path, loc[-1])),
-            )
-        if problem not in out:
-            out.append(problem)
-    return _by_line(out)
+    problems = validation_problems(
+        [_in_file_terms(err) for err in exc.errors()],
+        data,
+        positions,
+        wording={
+            "extra_forbidden": lambda loc, message, err: "unknown key" + _allowed_keys_hint(loc),
+            "missing": "required key is missing",
+            "literal_error": must_be,
+        },
+    )
+    return _by_line(problems)
+
+
+def _in_file_terms(err: ErrorDetails) -> ErrorDetails:
+    """The error's path as the file has it (``obligations`` is the models' name for the ids)."""
+    return {**err, "loc": tuple(p for p in err["loc"] if p not in ("obligations", "[key]"))}
 
 
 def _allowed_keys_hint(loc: Sequence[str | int]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import Problem, display_path
+from ._errors import Problem, SourcePosition, display_path
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -60,16 +60,22 @@ class Positions:
                 inner.spots[path[len(where) :]] = spot
         return inner
 
+    def place(
+        self, loc: Sequence[str | int], data: Any, *, missing: bool = False
+    ) -> tuple[PathKey, SourcePosition]:
+        """The data path a problem at ``loc`` names, and where it is. With ``missing``, the last
+        key of ``loc`` is absent from the data: the path still names it, the line is its parent's."""
+        path, line, column = self.locate(loc, data)
+        if missing and loc and isinstance(loc[-1], str) and tuple(path[-1:]) != (loc[-1],):
+            path = (*path, loc[-1])
+        return path, SourcePosition(self.file, line, column)
+
     def problem(
         self, loc: Sequence[str | int], data: Any, message: str, *, missing: bool = False
     ) -> Problem:
-        """A problem at ``loc``; with ``missing``, the last key of ``loc`` is absent from the data
-        (the line is its parent's, the field path still names it)."""
-        path, line, column = self.locate(loc, data)
-        field = path
-        if missing and loc and isinstance(loc[-1], str) and tuple(path[-1:]) != (loc[-1],):
-            field = (*path, loc[-1])
-        return Problem(message, self.file, line, column, format_path(field) or None)
+        """A problem at ``loc`` (see :meth:`place`)."""
+        path, position = self.place(loc, data, missing=missing)
+        return Problem.at(position, message, format_path(path) or None)
 
 
 def step(node: Any, part: str | int) -> tuple[bool, Any]:
