@@ -50,7 +50,7 @@ soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 schemas: $(STAMP)
-	for kind in rules regime case scenario catalogue; do \
+	for kind in rules regime case scenario catalogue vocabulary safeguards; do \
 	  file=$$(case $$kind in rules) echo rulefile;; *) echo $$kind;; esac); \
 	  $(BIN)/lovregler schema $$kind > lovregler/schemas/$$file.schema.json; \
 	done

@@ -28,6 +28,7 @@ from ._history import EVENT_KINDS, CaseHistory, parse_history
 from ._loader import Regime
 from ._result import EvaluationResult, Obligation, Status
 from ._texts import Lang
+from ._vocabulary import vocabulary
 
 AuditStatus = Literal["met", "late", "missing", "pending", "not_applicable"]
 AUDIT_STATUSES: tuple[AuditStatus, ...] = ("met", "late", "missing", "pending", "not_applicable")
@@ -35,8 +36,9 @@ _WORST: tuple[AuditStatus, ...] = ("missing", "late", "met")
 
 # Where the time-to-help target lives: the overlay's one family-oriented measure is due a
 # fixed time after awareness (the experiment's aim). Read from the rule files, never written here.
-HELP_TARGET_REGIME = "frikommune"
-HELP_TARGET_OBLIGATION = "frikommune.familieorienteret_indsats"
+# The time-to-help target is law (an obligation's deadline): named in the rules' vocabulary.
+HELP_TARGET_REGIME = vocabulary().time_to_help.regime
+HELP_TARGET_OBLIGATION = vocabulary().time_to_help.obligation
 
 
 class Occurrence(BaseModel):
@@ -56,7 +58,7 @@ class AuditItem(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="Obligation id, e.g. sel50.boernefaglig_undersoegelse")
+    id: str = Field(description="Obligation id, as the rule files name it")
     status: AuditStatus = Field(
         description="met, late, missing, pending or not_applicable; for a recurring obligation "
         "the worst of its occurrences that are due (missing, late, met), else pending"

@@ -64,7 +64,8 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--regime",
         default="auto",
-        help="auto (default), standard, frikommune, or a rule folder",
+        help="auto (default: the law in force on each case's date), a regime of the catalogue "
+        "(see `lovregler regimes`), or a rule folder given as a path",
     )
     p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
     p.add_argument("--out", type=Path, metavar="FILE", help="write per-case results (JSON Lines)")

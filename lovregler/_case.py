@@ -24,6 +24,7 @@ from pydantic_core import ErrorDetails
 from ._errors import CaseError, Problem, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._problems import Loc, did_you_mean, validation_problems
+from ._vocabulary import vocabulary
 from ._yaml import PathKey, Positions, YamlProblem, load_yaml
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
@@ -43,8 +44,11 @@ def _strict_date(value: Any) -> Any:
 
 
 CaseDate = Annotated[date, BeforeValidator(_strict_date)]
-MIN_AGE, MAX_AGE = 0, 17
-MEASURE_NUMBERS = tuple(range(1, 10))
+# The case vocabulary is law (the age of a child, the measure numbers): read from the rules.
+_VOCABULARY = vocabulary().case
+MIN_AGE, MAX_AGE = _VOCABULARY.child_age.min, _VOCABULARY.child_age.max
+MEASURE_NUMBERS: tuple[int, ...] = tuple(sorted(_VOCABULARY.measures.numbers))
+CONSENT_REQUIRED_WITH_MEASURES = _VOCABULARY.measures.consent_required
 
 
 class Case(BaseModel):
@@ -65,7 +69,11 @@ class Case(BaseModel):
     ]
     child_age: Annotated[
         StrictInt | None,
-        Field(ge=MIN_AGE, le=MAX_AGE, description="The child's age on awareness_date (0-17)."),
+        Field(
+            ge=MIN_AGE,
+            le=MAX_AGE,
+            description=f"The child's age on awareness_date ({MIN_AGE}-{MAX_AGE}).",
+        ),
     ] = None
     child_birth_date: Annotated[
         CaseDate | None, Field(description="Alternative to child_age: the child's birth date.")
@@ -82,8 +90,11 @@ class Case(BaseModel):
         StrictBool, Field(description="It must be presumed that the child needs special support.")
     ]
     measures: Annotated[
-        list[Annotated[StrictInt, Field(ge=1, le=9)]],
-        Field(description="The support measures (nr. 1-9) considered or decided; may be empty."),
+        list[Annotated[StrictInt, Field(ge=MEASURE_NUMBERS[0], le=MEASURE_NUMBERS[-1])]],
+        Field(
+            description=f"The support measures (nr. {MEASURE_NUMBERS[0]}-{MEASURE_NUMBERS[-1]}) "
+            "considered or decided; may be empty."
+        ),
     ] = []
     consent: Annotated[
         StrictBool | None,
@@ -127,9 +138,16 @@ class Case(BaseModel):
     @field_validator("measures")
     @classmethod
     def _no_repeated_measures(cls, value: list[int]) -> list[int]:
-        repeated = sorted({m for m in value if value.count(m) > 1})
+        known = set(MEASURE_NUMBERS)
+        unknown = [m for m in value if m not in known]
+        if unknown:
+            raise ValueError(f"there is no measure nr. {unknown[0]}")
+        seen: set[int] = set()
+        repeated: set[int] = set()
+        for m in value:  # linear: a long list must not cost quadratic time
+            (repeated if m in seen else seen).add(m)
         if repeated:
-            raise ValueError(f"measure {repeated[0]} is listed more than once")
+            raise ValueError(f"measure {min(repeated)} is listed more than once")
         return sorted(value)
 
     @model_validator(mode="after")
@@ -153,7 +171,7 @@ class Case(BaseModel):
                 f"notification_date: {self.notification_date} lies after awareness_date "
                 f"{self.awareness_date} (a notification makes the municipality aware)"
             )
-        if self.measures and self.consent is None:
+        if CONSENT_REQUIRED_WITH_MEASURES and self.measures and self.consent is None:
             raise ValueError("consent: is required when measures are given")
         return self
 

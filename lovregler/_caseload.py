@@ -7,7 +7,9 @@ in the network's municipalities inside their experiment window, assessments in t
 and measures soon after. Every deadline the timings lean on is read from the rule files (the
 rules' ``deadline`` entries, through :func:`lovregler._dates.add_period`), every municipality
 from :func:`lovregler.all_municipalities`, and the network and its windows from
-``load_regime("frikommune").participants``. The same ``seed`` gives the same histories.
+the overlay of the catalogue's compared pair (its participants). The obligations whose deadlines
+shape the timings are those the history events fulfil (``vocabulary.yaml``). The same ``seed``
+gives the same histories.
 """
 
 from __future__ import annotations
@@ -20,18 +22,23 @@ from typing import IO, Any
 
 from ._case import Case, case_field_value
 from ._dates import add_period
+from ._engine import default_engine
 from ._evaluate import load_regime
-from ._history import CaseHistory, Event
+from ._history import EVENT_KINDS, CaseHistory, Event
 from ._loader import LoadedParticipant, Regime
 from ._municipalities import all_municipalities
 from ._rulemodel import Deadline, Repeat
 
-# Obligation ids (from the published contract) whose deadlines shape the timings.
-_INVESTIGATION = "sel50.boernefaglig_undersoegelse"
-_ASSESSMENT = "frikommune.socialfaglig_vurdering"
-_NOTIFICATION = "sel155.vurdering_af_underretning"
-_FOLLOW_UP = "sel70.opfoelgning"
-_GOALS = "frikommune.maal_og_opfoelgning"
+
+def _fulfilled_by(event: str) -> tuple[str, ...]:
+    """The obligations an event type fulfils (the rules' event table)."""
+    return EVENT_KINDS[event].obligations
+
+
+# The obligations whose deadlines shape the timings: those the generated events fulfil.
+_INVESTIGATION = _fulfilled_by("investigation_completed")[0]
+_ASSESSMENT = _fulfilled_by("assessment_completed")[0]
+_NOTIFICATION = _fulfilled_by("notification_assessed")[0]
 
 # Synthetic mix (not law): how often measures are decided, and which, by weight.
 _MEASURE_WEIGHTS = {1: 4, 2: 14, 3: 16, 4: 2, 5: 6, 6: 12, 7: 5, 8: 2, 9: 10}
@@ -47,16 +54,22 @@ class _Plan:
     participants: list[LoadedParticipant]
     first: date
     last: date
+    follow_up: str  # the base regime's recurring follow-up
+    goals: str | None  # the overlay's own recurring follow-up, if it has one
 
 
 def _plan(as_of: date | None) -> _Plan:
-    overlay = load_regime("frikommune")
-    base = overlay.base or load_regime("standard")
+    pair = default_engine().catalogue.model.compare
+    overlay = load_regime(pair.other)
+    base = overlay.base or load_regime(pair.base)
     participants = list(overlay.participants or [])
     valid = base.header.valid
     first = valid.from_ if valid else min(p.window_from for p in participants)
     last = as_of or (valid.to if valid else max(p.window_to for p in participants))
-    return _Plan(base, overlay, participants, first, last)
+    followed = _fulfilled_by("follow_up")
+    in_base = [o for o in followed if base.rule(o) is not None]
+    own = [o for o in followed if o not in in_base and overlay.rule(o) is not None]
+    return _Plan(base, overlay, participants, first, last, in_base[0], own[0] if own else None)
 
 
 def _deadline(regime: Regime, rule_id: str) -> Deadline:
@@ -205,13 +218,13 @@ def _events(
         for measure in case.measures:
             add("measure_decided", decision, measure=measure)
             add("measure_started", started + timedelta(days=rng.randrange(0, 5)), measure=measure)
-        follow_up = _deadline(regime, _FOLLOW_UP)
-        out += _follow_ups(rng, follow_up.repeat, _due(follow_up, case), _FOLLOW_UP, plan.last)
-        goals = _deadline(regime, _GOALS) if overlay else None
-        if goals is not None and goals.repeat is not None:
+        follow_up = _deadline(regime, plan.follow_up)
+        out += _follow_ups(rng, follow_up.repeat, _due(follow_up, case), plan.follow_up, plan.last)
+        goals = _deadline(regime, plan.goals) if overlay and plan.goals else None
+        if goals is not None and goals.repeat is not None and plan.goals:
             set_on = max((e.date for e in out if e.type == "goals_set"), default=decision)
             first = add_period(set_on, goals.repeat.max, goals.repeat.unit)
-            out += _follow_ups(rng, goals.repeat, first, _GOALS, plan.last)
+            out += _follow_ups(rng, goals.repeat, first, plan.goals, plan.last)
     return sorted(out, key=lambda e: e.date)
 
 

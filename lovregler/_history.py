@@ -2,7 +2,7 @@
 
 A :class:`CaseHistory` is what :func:`lovregler.audit` checks against the obligations the rule
 files give the case. Each event type says which obligation it fulfils in one table,
-:data:`EVENT_KINDS` (obligation ids from the published contract; no law is written here). An
+:data:`EVENT_KINDS`, read from the rules' ``vocabulary.yaml`` (no law is written here). An
 impossible history (events out of order, before awareness, an unknown type, a measure the case
 does not have) is a :class:`~lovregler.CaseError` whose problems name the field, e.g.
 ``events[3].date``.
@@ -15,14 +15,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
-from ._case import Case, CaseDate
-from ._errors import CaseError, Problem, display_path, on_line
+from ._case import MEASURE_NUMBERS, Case, CaseDate
+from ._errors import CaseError, Problem, RuleFileError, display_path, on_line
 from ._problems import Loc, validation_problems
+from ._vocabulary import vocabulary
 from ._yaml import Positions, YamlProblem, format_path, load_yaml, load_yaml_text
 
 EventType = Literal[
@@ -60,23 +61,23 @@ class EventKind:
     before_awareness: bool = False  # may lie before awareness (it is about the notification)
 
 
-# The one table from event types to obligation ids (ids from the published contract).
+# The one table from event types to obligation ids: read from the rules (vocabulary.yaml).
 EVENT_KINDS: dict[str, EventKind] = {
-    "notification_received": EventKind(case_date="notification_date", before_awareness=True),
-    "notification_assessed": EventKind(
-        ("sel155.vurdering_af_underretning",), before_awareness=True
-    ),
-    "awareness": EventKind(case_date="awareness_date"),
-    "investigation_completed": EventKind(("sel50.boernefaglig_undersoegelse",)),
-    "assessment_completed": EventKind(("frikommune.socialfaglig_vurdering",)),
-    "child_conversation_held": EventKind(("sel48.boernesamtale",)),
-    "involvement_plan_made": EventKind(("frikommune.inddragelsesplan",)),
-    "handleplan_made": EventKind(("sel140.handleplan",)),
-    "goals_set": EventKind(("frikommune.maal_og_opfoelgning",)),
-    "measure_decided": EventKind(("sel52.stk3.nr{measure}",), measure=True),
-    "measure_started": EventKind(("sel52.stk3.nr{measure}",), measure=True, via_replacement=True),
-    "follow_up": EventKind(("sel70.opfoelgning", "frikommune.maal_og_opfoelgning"), choose=True),
+    name: EventKind(
+        tuple(meaning.obligations),
+        measure=meaning.measure,
+        via_replacement=meaning.via_replacement,
+        choose=meaning.choose,
+        case_date=meaning.case_date,
+        before_awareness=meaning.before_awareness,
+    )
+    for name, meaning in vocabulary().events.items()
 }
+if set(EVENT_KINDS) != set(get_args(EventType)):  # the type names the same events as the table
+    raise RuleFileError(
+        "vocabulary.yaml: its events differ from the event types lovregler knows: "
+        + ", ".join(sorted(set(EVENT_KINDS) ^ set(get_args(EventType))))
+    )
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_KINDS)
 
 
@@ -89,7 +90,12 @@ class Event(BaseModel):
     date: Annotated[CaseDate, Field(description="The day it happened (YYYY-MM-DD)")]
     measure: Annotated[
         StrictInt | None,
-        Field(ge=1, le=9, description="measure_decided / measure_started: the measure nr (1-9)"),
+        Field(
+            ge=MEASURE_NUMBERS[0],
+            le=MEASURE_NUMBERS[-1],
+            description="measure_decided / measure_started: the measure nr "
+            f"({MEASURE_NUMBERS[0]}-{MEASURE_NUMBERS[-1]})",
+        ),
     ] = None
     obligation: Annotated[
         str | None,
@@ -100,7 +106,10 @@ class Event(BaseModel):
     def _fields_for_type(self) -> Event:
         kind = EVENT_KINDS[self.type]
         if kind.measure and self.measure is None:
-            raise ValueError(f"measure: a {self.type} event needs the measure nr (1-9)")
+            raise ValueError(
+                f"measure: a {self.type} event needs the measure nr "
+                f"({MEASURE_NUMBERS[0]}-{MEASURE_NUMBERS[-1]})"
+            )
         if not kind.measure and self.measure is not None:
             raise ValueError(f"measure: a {self.type} event has no measure")
         if self.obligation is not None:

@@ -29,8 +29,7 @@ ObligationId = Annotated[
     str,
     Field(
         pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
-        description="Dotted obligation id, e.g. sel50.boernefaglig_undersoegelse",
-        examples=["sel50.boernefaglig_undersoegelse"],
+        description="Dotted obligation id: the section, then the duty's Danish name",
     ),
 ]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
@@ -414,7 +413,7 @@ class InForce(_Model):
         return (self.from_ is None or self.from_ <= day) and (self.to is None or day <= self.to)
 
     def __str__(self) -> str:
-        return f"{self.from_ or '…'}..{self.to or '…'}"
+        return f"{self.from_ or ''}..{self.to or ''}"
 
 
 class CatalogueEntry(_Model):
@@ -448,4 +447,90 @@ class Catalogue(_Model):
         description="The case date that decides which base regime is in force (`auto`)",
     )
     regimes: list[CatalogueEntry] = Field(min_length=1)
+    notes: str | None = None
+
+
+# --- the case vocabulary and the safeguards (files beside the catalogue) -----------------------
+
+
+class AgeRange(_Model):
+    min: StrictInt = Field(ge=0)
+    max: StrictInt = Field(ge=0)
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min > self.max:
+            raise ValueError(f"max: {self.max} lies below min {self.min}")
+        return self
+
+
+class MeasureNumbers(_Model):
+    numbers: list[StrictInt] = Field(
+        min_length=1, description="The measure numbers a case may give"
+    )
+    consent_required: StrictBool = Field(
+        description="Whether a case with measures must say whether there is consent"
+    )
+    notes: str | None = None
+
+
+class CaseVocabulary(_Model):
+    child_age: AgeRange
+    measures: MeasureNumbers
+
+
+class EventMeaning(_Model):
+    """What one event type of a case history fulfils (see ``vocabulary.yaml``)."""
+
+    obligations: list[str] = []
+    measure: StrictBool = False
+    via_replacement: StrictBool = False
+    choose: StrictBool = False
+    case_date: DateField | None = None
+    before_awareness: StrictBool = False
+
+
+class TimeToHelp(_Model):
+    regime: Name
+    obligation: ObligationId
+
+
+class Vocabulary(_Model):
+    """``vocabulary.yaml``: what a case may say, and what each history event fulfils."""
+
+    title: str
+    case: CaseVocabulary
+    events: dict[str, EventMeaning]
+    time_to_help: TimeToHelp
+    notes: str | None = None
+
+
+class NeverLost(_Model):
+    """Where the base regime requires ``obligation``, the overlay requires it or ``or_``."""
+
+    obligation: ObligationId
+    or_: ObligationId = Field(alias="or")
+
+
+class Merge(_Model):
+    """The overlay merges ``merged`` (of the family ``measures``) into ``into``."""
+
+    measures: list[ObligationId] = Field(min_length=1)
+    merged: list[ObligationId] = Field(min_length=1)
+    into: ObligationId
+
+
+class OverlaySafeguards(_Model):
+    overlay: Name
+    replaces: dict[ObligationId, list[ObligationId]]
+    never_lost: dict[Name, NeverLost] = {}
+    merge: Merge | None = None
+
+
+class Safeguards(_Model):
+    """``safeguards.yaml``: what the property tests prove for each overlay."""
+
+    title: str
+    overlays: list[OverlaySafeguards]
     notes: str | None = None

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._case import Case
-from ._rulemodel import Catalogue, RegimeHeader, RuleFile
+from ._rulemodel import Catalogue, RegimeHeader, RuleFile, Safeguards, Vocabulary
 
 SCHEMA_FILES = {
     "scenario": "scenario.schema.json",
@@ -20,12 +20,16 @@ SCHEMA_FILES = {
     "regime": "regime.schema.json",
     "case": "case.schema.json",
     "catalogue": "catalogue.schema.json",
+    "vocabulary": "vocabulary.schema.json",
+    "safeguards": "safeguards.schema.json",
 }
 _MODELS: dict[str, type[BaseModel]] = {
     "rules": RuleFile,
     "regime": RegimeHeader,
     "case": Case,
     "catalogue": Catalogue,
+    "vocabulary": Vocabulary,
+    "safeguards": Safeguards,
 }
 
 

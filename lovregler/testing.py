@@ -48,42 +48,64 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 from ._case import MAX_AGE, MEASURE_NUMBERS, MIN_AGE, Case, case_field_value, parse_case
 from ._compile import Lowerer, case_facts, to_python
+from ._engine import default_engine
 from ._errors import CaseError
 from ._evaluate import evaluate, load_regime
 from ._loader import Regime
 from ._municipalities import Municipality, all_municipalities
 from ._result import EvaluationResult, Obligation
+from ._rulemodel import Merge, OverlaySafeguards
+from ._vocabulary import safeguards
 
 T = TypeVar("T")
 
-# --- the contract's obligation ids (CONTRACT.md, "Obligation ids") ----------------------------
+# --- the safeguards and the obligations they name (rules/safeguards.yaml) ---------------------
 
-SEL48_BOERNESAMTALE = "sel48.boernesamtale"
-SEL50_BOERNEFAGLIG_UNDERSOEGELSE = "sel50.boernefaglig_undersoegelse"
-SEL140_HANDLEPLAN = "sel140.handleplan"
-SOCIALFAGLIG_VURDERING = "frikommune.socialfaglig_vurdering"
-INDDRAGELSESPLAN = "frikommune.inddragelsesplan"
-MAAL_OG_OPFOELGNING = "frikommune.maal_og_opfoelgning"
-FAMILIEORIENTERET_INDSATS = "frikommune.familieorienteret_indsats"
-MEASURE_IDS: tuple[str, ...] = tuple(f"sel52.stk3.nr{n}" for n in MEASURE_NUMBERS)
-MERGED_MEASURE_IDS: tuple[str, ...] = tuple(f"sel52.stk3.nr{n}" for n in (2, 3, 6, 9))
+_PAIR = default_engine().catalogue.model.compare
+OVERLAY = _PAIR.other
+"""The overlay whose safeguards are proven (the catalogue's compared pair)."""
+BASE = _PAIR.base
+"""The regime it is proven against."""
+
+
+def _safeguards_of(overlay: str) -> OverlaySafeguards:
+    for entry in safeguards().overlays:
+        if entry.overlay == overlay:
+            return entry
+    raise LookupError(f"rules/safeguards.yaml declares no safeguards for the overlay {overlay!r}")
+
+
+SAFEGUARDS = _safeguards_of(OVERLAY)
+"""What the property tests prove for :data:`OVERLAY`, read from the rules."""
+if SAFEGUARDS.merge is None or len(SAFEGUARDS.never_lost) < 2:
+    raise LookupError("rules/safeguards.yaml: the overlay needs its merge and two never_lost")
+_MERGE: Merge = SAFEGUARDS.merge
+_HEARD = SAFEGUARDS.never_lost["child_always_heard"]
+_ASSESSED = SAFEGUARDS.never_lost["no_case_unassessed"]
+
+# The obligation ids the safeguards name (the names of the second edition, kept).
+SEL48_BOERNESAMTALE = _HEARD.obligation
+SEL50_BOERNEFAGLIG_UNDERSOEGELSE = _ASSESSED.obligation
+INDDRAGELSESPLAN = _HEARD.or_
+SOCIALFAGLIG_VURDERING = _ASSESSED.or_
+FAMILIEORIENTERET_INDSATS = _MERGE.into
+MEASURE_IDS: tuple[str, ...] = tuple(_MERGE.measures)
+MERGED_MEASURE_IDS: tuple[str, ...] = tuple(_MERGE.merged)
+_PLAN = next(
+    (by, targets[0])
+    for by, targets in SAFEGUARDS.replaces.items()
+    if by not in (INDDRAGELSESPLAN, SOCIALFAGLIG_VURDERING, FAMILIEORIENTERET_INDSATS)
+)
+MAAL_OG_OPFOELGNING, SEL140_HANDLEPLAN = _PLAN
 
 DECLARED_DISPENSATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        SOCIALFAGLIG_VURDERING: (SEL50_BOERNEFAGLIG_UNDERSOEGELSE,),
-        INDDRAGELSESPLAN: (SEL48_BOERNESAMTALE,),
-        MAAL_OG_OPFOELGNING: (SEL140_HANDLEPLAN,),
-        FAMILIEORIENTERET_INDSATS: MERGED_MEASURE_IDS,
-    }
+    {by: tuple(targets) for by, targets in SAFEGUARDS.replaces.items()}
 )
 """What each overlay obligation replaces, as the published contract declares it."""
 
 SPREAD_FROM = date(2016, 1, 1)
 SPREAD_TO = date(2024, 12, 31)
 """The span over which dates are spread (besides the window edges)."""
-
-OVERLAY = "frikommune"
-BASE = "standard"
 
 
 # --- strategies of valid cases ----------------------------------------------------------------
@@ -430,6 +452,16 @@ class Evaluated:
     def overlay(self, obligation_id: str) -> Obligation | None:
         return _find(self.frikommune, obligation_id)
 
+    @property
+    def base_name(self) -> str:
+        """The base regime's name (for messages)."""
+        return self.standard_regime.name
+
+    @property
+    def overlay_name(self) -> str:
+        """The overlay's name (for messages)."""
+        return self.frikommune_regime.name
+
 
 def _find(result: EvaluationResult, obligation_id: str) -> Obligation | None:
     return next((o for o in result.obligations if o.id == obligation_id), None)
@@ -532,7 +564,12 @@ def side_by_side(standard: EvaluationResult, frikommune: EvaluationResult) -> st
     right = {o.id: o for o in frikommune.obligations}
     ids = [*left, *(k for k in right if k not in left)]
     rows = [
-        ("", "obligation", f"standard ({standard.regime})", f"frikommune ({frikommune.regime})")
+        (
+            "",
+            "obligation",
+            f"{standard.requested_regime} ({standard.regime})",
+            f"{frikommune.requested_regime} ({frikommune.regime})",
+        )
     ]
     for oid in ids:
         a, b = left.get(oid), right.get(oid)
@@ -543,8 +580,9 @@ def side_by_side(standard: EvaluationResult, frikommune: EvaluationResult) -> st
         f"{mark:<{widths[0]}} {oid:<{widths[1]}}  {a:<{widths[2]}}  {b}".rstrip()
         for mark, oid, a, b in rows
     ]
-    lines.append(f"standard:   {standard.regime_reason}")
-    lines.append(f"frikommune: {frikommune.regime_reason}")
+    pad = max(len(standard.requested_regime), len(frikommune.requested_regime)) + 2
+    lines.append(f"{standard.requested_regime + ':':<{pad}}{standard.regime_reason}")
+    lines.append(f"{frikommune.requested_regime + ':':<{pad}}{frikommune.regime_reason}")
     return "\n".join(lines)
 
 
@@ -609,7 +647,7 @@ def _outside_overlay_nothing_changes(ev: Evaluated) -> Iterable[str]:
         extra = [i for i in ids_right if i not in ids_left]
         missing = [i for i in ids_left if i not in ids_right]
         yield (
-            f"outside the overlay the obligations differ: frikommune adds {extra or 'none'}, "
+            f"outside the overlay the obligations differ: {ev.overlay_name} adds {extra or 'none'}, "
             f"lacks {missing or 'none'}"
             + ("" if extra or missing else ", or orders them differently")
         )
@@ -638,16 +676,16 @@ def _only_declared_dispensations_differ(ev: Evaluated) -> Iterable[str]:
     for a in ev.standard.obligations:
         b = ev.overlay(a.id)
         if b is None:
-            yield f"{a.id} ({_show(a)} under standard) is missing from the frikommune result"
+            yield f"{a.id} ({_show(a)} under {ev.base_name}) is missing from the {ev.overlay_name} result"
             continue
         if not _differs(a, b) and b.status != "dispensed":
             continue
-        change = f"{a.id}: standard {_show(a)}, frikommune {_show(b)}"
+        change = f"{a.id}: {ev.base_name} {_show(a)}, {ev.overlay_name} {_show(b)}"
         if b.status != "dispensed":
             yield f"{change}: a difference that is not a dispensation"
             continue
         if a.status != "required":
-            yield f"{change}: dispensed although standard does not require it"
+            yield f"{change}: dispensed although {ev.base_name} does not require it"
         if not b.replaced_by:
             yield f"{change}: dispensed, but replaced by nothing"
         for by in b.replaced_by:
@@ -670,10 +708,10 @@ def _declared_dispensations_take_effect(ev: Evaluated) -> Iterable[str]:
                 continue
             replacement = ev.overlay(replacer)
             if replacement is None:
-                yield f"{target} is required under standard, but the overlay has no {replacer}"
+                yield f"{target} is required under {ev.base_name}, but the overlay has no {replacer}"
             elif b is None or b.status != "dispensed" or replacer not in b.replaced_by:
                 yield (
-                    f"{target} is required under standard; inside the overlay it should be "
+                    f"{target} is required under {ev.base_name}; inside the overlay it should be "
                     f"dispensed in favour of {replacer}, but is {_show(b)}"
                 )
             elif replacement.status != "required":
@@ -689,7 +727,7 @@ def _child_always_heard(ev: Evaluated) -> Iterable[str]:
         _required(ev.overlay(SEL48_BOERNESAMTALE)) or _required(ev.overlay(INDDRAGELSESPLAN))
     ):
         yield (
-            f"standard requires {SEL48_BOERNESAMTALE}, but frikommune requires neither it "
+            f"{ev.base_name} requires {SEL48_BOERNESAMTALE}, but {ev.overlay_name} requires neither it "
             f"({_show(ev.overlay(SEL48_BOERNESAMTALE))}) nor {INDDRAGELSESPLAN} "
             f"({_show(ev.overlay(INDDRAGELSESPLAN))})"
         )
@@ -701,7 +739,7 @@ def _no_case_unassessed(ev: Evaluated) -> Iterable[str]:
         _required(ev.overlay(sel50)) or _required(ev.overlay(SOCIALFAGLIG_VURDERING))
     ):
         yield (
-            f"standard requires {sel50}, but frikommune requires neither it "
+            f"{ev.base_name} requires {sel50}, but {ev.overlay_name} requires neither it "
             f"({_show(ev.overlay(sel50))}) nor {SOCIALFAGLIG_VURDERING} "
             f"({_show(ev.overlay(SOCIALFAGLIG_VURDERING))})"
         )
@@ -716,7 +754,7 @@ def _faster_never_slower(ev: Evaluated) -> Iterable[str]:
             if replaced is not None and replaced.due is not None and replacement.due > replaced.due:
                 yield (
                     f"{replacement.id} is due {replacement.due}, later than {target} "
-                    f"under standard ({replaced.due})"
+                    f"under {ev.base_name} ({replaced.due})"
                 )
 
 
@@ -724,8 +762,8 @@ def _no_help_lost_in_merge(ev: Evaluated) -> Iterable[str]:
     for oid in MEASURE_IDS:
         if oid not in MERGED_MEASURE_IDS and _differs(ev.base(oid), ev.overlay(oid)):
             yield (
-                f"{oid} is not part of the merge, but differs: standard "
-                f"{_show(ev.base(oid))}, frikommune {_show(ev.overlay(oid))}"
+                f"{oid} is not part of the merge, but differs: {ev.base_name} "
+                f"{_show(ev.base(oid))}, {ev.overlay_name} {_show(ev.overlay(oid))}"
             )
     if not ev.inside:
         return
@@ -739,7 +777,7 @@ def _no_help_lost_in_merge(ev: Evaluated) -> Iterable[str]:
             yield f"{oid} is dispensed, but not covered by {FAMILIEORIENTERET_INDSATS}: {_show(item)}"
     if bool(asked) != _required(merged):
         yield (
-            f"{FAMILIEORIENTERET_INDSATS} is {_show(merged)}, but standard asks for "
+            f"{FAMILIEORIENTERET_INDSATS} is {_show(merged)}, but {ev.base_name} asks for "
             f"{asked or 'none'} of {list(MERGED_MEASURE_IDS)}"
         )
 
@@ -752,8 +790,8 @@ def _untouched_safeguards_identical(ev: Evaluated) -> Iterable[str]:
         b = ev.overlay(a.id)
         if _differs(a, b):
             yield (
-                f"{a.id} is not named by any `dispenses` link, but differs: standard {_show(a)}, "
-                f"frikommune {_show(b)}"
+                f"{a.id} is not named by any `dispenses` link, but differs: {ev.base_name} {_show(a)}, "
+                f"{ev.overlay_name} {_show(b)}"
             )
 
 
@@ -776,8 +814,8 @@ def _explained(ev: Evaluated) -> Iterable[str]:
 def _deterministic(ev: Evaluated) -> Iterable[str]:
     again = evaluate_both(ev.case, ev.standard_regime, ev.frikommune_regime, reference=ev.reference)
     for name, first, second in (
-        ("standard", ev.standard, again.standard),
-        ("frikommune", ev.frikommune, again.frikommune),
+        (ev.standard_regime.name, ev.standard, again.standard),
+        (ev.frikommune_regime.name, ev.frikommune, again.frikommune),
     ):
         if first != second:
             yield f"evaluating the case again under {name} gave a different result"
