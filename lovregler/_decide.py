@@ -53,6 +53,7 @@ class BaseChoice:
     day: date
     in_force: bool
     confidence: Confidence | None = None
+    period: str = ""  # the chosen regime's period of force, as text
 
 
 @dataclass(slots=True)

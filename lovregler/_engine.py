@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -39,9 +40,11 @@ from ._loader import (
     HEADER_FILE,
     Regime,
     builtin_rules_dir,
+    content_digest,
     cycle_error,
     folder_stamp,
     looks_like_path,
+    racy_digest,
     read_regime,
 )
 from ._result import Comparison, Difference, EvaluationResult, Explanation
@@ -57,8 +60,33 @@ Stamp = tuple[tuple[str, int, int], ...]
 
 
 @dataclass
-class _Loaded:
+class _Stamped:
+    """One version of a rule folder (or the catalogue file): its files' stamp and, while they
+    are too new to trust their timestamps, a digest of their content."""
+
     stamp: Stamp
+    racy: str | None
+
+    @classmethod
+    def of(cls, folder: Path, stamp: Stamp) -> _Stamped:
+        return cls(stamp, racy_digest(folder, stamp))
+
+    def unchanged(self, folder: Path, stamp: Stamp) -> bool:
+        if stamp != self.stamp:
+            return False
+        if self.racy is None:
+            return True
+        now = racy_digest(folder, stamp)
+        if now is None:  # old enough now: from here on the timestamps can be trusted
+            same = content_digest(folder, stamp) == self.racy
+            self.racy = None
+            return same
+        return now == self.racy
+
+
+@dataclass
+class _Loaded:
+    version: _Stamped
     regime: Regime
 
 
@@ -77,7 +105,7 @@ class Engine:
         self._backend_name = backend
         self._watch = watch
         self._lock = threading.RLock()
-        self._catalogue: tuple[Stamp, LoadedCatalogue] | None = None
+        self._catalogue: tuple[_Stamped, LoadedCatalogue] | None = None
         self._regimes: dict[Path, _Loaded] = {}
         self._backends: dict[str, Backend] = {}
         if backend is not None:
@@ -110,7 +138,7 @@ class Engine:
             if cached is not None and not self._watch:
                 return cached[1]
             stamp = _file_stamp(folder / CATALOGUE_FILE)
-            if cached is None or cached[0] != stamp:
+            if cached is None or not cached[0].unchanged(folder, stamp):
                 if not (folder / CATALOGUE_FILE).is_file():
                     raise RegimeError(
                         [
@@ -121,7 +149,7 @@ class Engine:
                             )
                         ]
                     )
-                cached = (stamp, read_catalogue(folder))
+                cached = (_Stamped.of(folder, stamp), read_catalogue(folder))
                 self._catalogue = cached
             return cached[1]
 
@@ -176,12 +204,13 @@ class Engine:
             if cached is not None and not self._watch:
                 return cached.regime
             stamp = folder_stamp(folder)
-            if cached is not None and cached.stamp == stamp:
+            if cached is not None and cached.version.unchanged(folder, stamp):
                 base = cached.regime.base
                 if base is None or self._load_folder(base.folder, (*seen, folder)) is base:
                     return cached.regime
+            version = _Stamped.of(folder, stamp)
             regime = read_regime(folder, seen, self._resolve_base)
-            self._regimes[folder] = _Loaded(stamp, regime)
+            self._regimes[folder] = _Loaded(version, regime)
             return regime
 
     def _resolve_base(self, name: str, folder: Path, seen: tuple[Path, ...]) -> Regime:
@@ -254,7 +283,11 @@ class Engine:
         day = case_field_value(case, catalogue.model.selection_date)
         entry, covered = catalogue.in_force(day)
         choice = BaseChoice(
-            entry.name, day, covered, entry.in_force.confidence if entry.in_force else None
+            entry.name,
+            day,
+            covered,
+            entry.in_force.confidence if entry.in_force else None,
+            str(entry.in_force) if entry.in_force else "",
         )
         base = self.regime(entry.name)
         first: tuple[Regime, Program, frozenset[int]] | None = None
@@ -369,12 +402,7 @@ class Engine:
             for case in cases:
                 yield self.evaluate(case, spec, lang=lang, backend=backend)
             return
-        init = (
-            self._worker_rules(),
-            spec if not isinstance(spec, Regime) else str(spec.folder),
-            lang,
-            backend,
-        )
+        init = (self._worker_rules(), _portable(spec), lang, backend)
         context = multiprocessing.get_context("spawn")
         with context.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
             yield from pool.imap(_worker_evaluate, _as_cases(cases), chunksize=chunksize)
@@ -382,6 +410,8 @@ class Engine:
     def compare_many(
         self,
         cases: Iterable[CaseLike],
+        base: RegimeLike | None = None,
+        other: RegimeLike | None = None,
         *,
         lang: Lang = "da",
         backend: str | None = None,
@@ -392,13 +422,17 @@ class Engine:
         :meth:`evaluate_many`."""
         _check_jobs(jobs)
         _check_lang(lang)
+        pair = self.catalogue.model.compare
+        first = self._spec(base if base is not None else pair.base)
+        second = self._spec(other if other is not None else pair.other)
         if jobs == 1:
             for case in cases:
-                yield self.compare(case, lang=lang, backend=backend)
+                yield self.compare(case, first, second, lang=lang, backend=backend)
             return
+        specs = f"{_portable(first)}\n{_portable(second)}"
         context = multiprocessing.get_context("spawn")
         with context.Pool(
-            jobs, initializer=_worker_init, initargs=(self._worker_rules(), "", lang, backend)
+            jobs, initializer=_worker_init, initargs=(self._worker_rules(), specs, lang, backend)
         ) as pool:
             yield from pool.imap(_worker_compare, _as_cases(cases), chunksize=chunksize)
 
@@ -442,6 +476,15 @@ def differences(base: EvaluationResult, other: EvaluationResult) -> list[Differe
     return out
 
 
+def _portable(spec: RegimeLike) -> str:
+    """A regime as a worker process can name it: a catalogue name, ``auto`` or a folder."""
+    if isinstance(spec, Regime):
+        return str(spec.folder)
+    if isinstance(spec, Path):
+        return str(spec.resolve())
+    return spec if not looks_like_path(spec) else str(Path(spec).resolve())
+
+
 def _file_stamp(path: Path) -> Stamp:
     try:
         info = path.stat()
@@ -465,18 +508,24 @@ def _as_cases(cases: Iterable[CaseLike]) -> Iterator[Case]:
         yield parse_case(case)
 
 
-_DEFAULT: Engine | None = None
+RULES_ENV = "LOVREGLER_RULES"
+"""An environment variable naming a rules folder (with ``regimes.yaml``) for the default engine."""
+_DEFAULT: tuple[str | None, Engine] | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
 def default_engine() -> Engine:
-    """The engine over the bundled rules that ``lovregler.evaluate()`` and friends use."""
+    """The engine that ``lovregler.evaluate()`` and friends use: over the bundled rules, or over
+    the rules folder named by ``LOVREGLER_RULES`` (a new engine when that variable changes)."""
     global _DEFAULT
-    if _DEFAULT is None:
+    wanted = os.environ.get(RULES_ENV) or None
+    current = _DEFAULT
+    if current is None or current[0] != wanted:
         with _DEFAULT_LOCK:
-            if _DEFAULT is None:
-                _DEFAULT = Engine()
-    return _DEFAULT
+            current = _DEFAULT
+            if current is None or current[0] != wanted:
+                current = _DEFAULT = (wanted, Engine(wanted))
+    return current[1]
 
 
 # Worker processes (evaluate_many / compare_many with jobs > 1): one engine each.
@@ -498,7 +547,8 @@ def _worker_evaluate(case: Case) -> EvaluationResult:
 
 def _worker_compare(case: Case) -> Comparison:
     engine: Engine = _WORKER["engine"]
-    return engine.compare(case, lang=_WORKER["lang"], backend=_WORKER["backend"])
+    base, other = _WORKER["regime"].split("\n")
+    return engine.compare(case, base, other, lang=_WORKER["lang"], backend=_WORKER["backend"])
 
 
-__all__ = ["AUTO", "CaseLike", "Engine", "RegimeLike", "default_engine", "differences"]
+__all__ = ["AUTO", "RULES_ENV", "CaseLike", "Engine", "RegimeLike", "default_engine", "differences"]

@@ -61,6 +61,8 @@ def evaluate_many(
 
 def compare_many(
     cases: Iterable[CaseLike],
+    base: RegimeLike | None = None,
+    other: RegimeLike | None = None,
     *,
     lang: Lang = "da",
     backend: str | None = None,
@@ -69,7 +71,7 @@ def compare_many(
 ) -> Iterator[Comparison]:
     """:func:`compare` for each case, lazily and in order; ``jobs`` as in :func:`evaluate_many`."""
     return default_engine().compare_many(
-        cases, lang=lang, backend=backend, jobs=jobs, chunksize=chunksize
+        cases, base, other, lang=lang, backend=backend, jobs=jobs, chunksize=chunksize
     )
 
 

@@ -58,7 +58,19 @@ class Explainer:
         )
 
     def warnings(self) -> list[str]:
-        return [
+        choice = self.decision.base_choice
+        chosen = []
+        if choice is not None and not choice.in_force:
+            chosen.append(
+                phrase(
+                    "not_in_force",
+                    self.lang,
+                    day=choice.day,
+                    name=choice.name,
+                    period=choice.period,
+                )
+            )
+        return chosen + [
             phrase(
                 "outside_validity",
                 self.lang,

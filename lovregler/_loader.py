@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,6 +130,29 @@ def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(stamp)
 
 
+RACY_NS = 2_000_000_000
+"""A file written this close (2 s) before it was read may change again within the same
+timestamp tick (file clocks are coarse): its content is compared too, until it is older."""
+
+
+def content_digest(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    """A digest of the content of the files a stamp names."""
+    digest = hashlib.sha256()
+    for name, _, _ in stamp:
+        try:
+            digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+        except OSError:
+            digest.update(name.encode() + b"\0?\0")
+    return digest.hexdigest()
+
+
+def racy_digest(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str | None:
+    """For files too new to trust their timestamps: a digest of their content; else ``None``."""
+    if not stamp or time.time_ns() - max(mtime for _, mtime, _ in stamp) > RACY_NS:
+        return None
+    return content_digest(folder, stamp)
+
+
 BaseResolver = Callable[[str, Path, tuple[Path, ...]], "Regime"]
 """Finds the regime ``extends`` names (its name, the folder that names it, the folders being
 read): the engine's catalogue and cache stand behind it."""
@@ -241,7 +265,7 @@ def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None
 _UNION_NOISE = ("list_type", "dict_type", "model_type", "model_attributes_type")
 _PATTERNS = {
     r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$": "is not an obligation id: lower-case words joined by "
-    "dots, e.g. sel50.boernefaglig_undersoegelse",
+    "dots: the section, then the duty, e.g. sel50.undersoegelse",
     r"^[a-z][a-z0-9_-]*$": "is not a name: use lower-case letters, digits, _ and -, starting "
     "with a letter",
 }

@@ -121,7 +121,7 @@ class Obligation(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="Obligation id, e.g. sel50.boernefaglig_undersoegelse")
+    id: str = Field(description="Obligation id, as the rule files name it")
     status: Status
     legal_basis: str = Field(description="Citation(s) in force on the decision date")
     due: date | None = Field(description="Due date when required, else null")
@@ -156,7 +156,7 @@ class EvaluationResult(BaseModel):
     ruleset_version: str = Field(description="sha256 of the rule content used")
     obligations: list[Obligation]
     requested_regime: str = Field(
-        "", description="The regime asked for (standard, frikommune, auto)"
+        "", description="The regime asked for: a name of the catalogue, auto, or a folder"
     )
     backend: str = Field("", description="The engine that answered the rule checks")
     warnings: list[str] = []

@@ -33,21 +33,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from ._case import Case, case_problems
+from ._engine import AUTO, Engine, default_engine
 from ._errors import CaseError, LovreglerError, Problem
-from ._evaluate import evaluate, load_regime
+from ._evaluate import load_regime
 from ._loader import Regime
 from ._problems import did_you_mean, must_be, validation_problems
 from ._result import EvaluationResult, Obligation, Status
 from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
 
-RequestedRegime = Literal["standard", "frikommune", "auto"]
-REQUESTED_REGIMES: tuple[RequestedRegime, ...] = ("standard", "frikommune", "auto")
+RequestedRegime = str
+"""A regime of the catalogue, or ``auto``."""
+
+
+def requested_regimes(engine: Engine | None = None) -> tuple[str, ...]:
+    """What a scenario may ask for: every regime of the catalogue, and ``auto``."""
+    return (*(engine or default_engine()).regime_names(), AUTO)
+
+
+REQUESTED_REGIMES: tuple[RequestedRegime, ...] = requested_regimes()
+"""The bundled catalogue's regimes and ``auto`` (see :func:`requested_regimes`)."""
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 REGIME_KEY = "regime"
 _CLOSE = 0.75  # how alike a misspelt id or key must be to a known one to be suggested
@@ -78,7 +88,7 @@ class _ObligationIn(_Strict):
 
 
 class _RegimeExpectationIn(_Strict):
-    regime: Literal["standard", "frikommune"] | None = None
+    regime: str | None = None
     obligations: dict[str, _ObligationIn]
 
     @model_validator(mode="before")
@@ -330,6 +340,7 @@ def load_scenario_file(path: Path | str) -> ScenarioFile:
         expect = tuple(
             _expectation(requested, block, positions, (*here, "expect", requested), problems)
             for requested, block in raw.expect.items()
+            if _known_request(requested, positions, (*here, "expect", requested), problems)
         )
         if case is not None:
             scenarios.append(
@@ -416,8 +427,21 @@ def _expectation(
     )
 
 
+def _known_request(
+    requested: str, positions: Positions, where: PathKey, problems: list[Problem]
+) -> bool:
+    choices = requested_regimes()
+    if requested in choices:
+        return True
+    shown = [repr(c) for c in choices]
+    problems.append(
+        _problem(positions, where, "must be " + ", ".join(shown[:-1]) + " or " + shown[-1])
+    )
+    return False
+
+
 def _unknown_id(oid: str, requested: str) -> str:
-    for other in REQUESTED_REGIMES:
+    for other in requested_regimes():
         if oid in _known_obligations(other):
             return f"belongs to the regime {other!r}; asking for {requested!r} never gives it"
     known = list(_known_obligations(requested))
@@ -427,14 +451,24 @@ def _unknown_id(oid: str, requested: str) -> str:
     )
 
 
+def _possible(requested: str) -> list[Regime]:
+    """The regimes whose rules a request may apply: the regime's chain, or for ``auto`` every
+    regime of the catalogue."""
+    names = default_engine().regime_names() if requested == AUTO else (requested,)
+    out: list[Regime] = []
+    for name in names:
+        for regime in load_regime(name).chain:
+            if all(r.name != regime.name for r in out):
+                out.append(regime)
+    return out
+
+
 def _known_obligations(requested: str) -> tuple[str, ...]:
-    name = "frikommune" if requested == "auto" else requested
-    return tuple(rule.id for _, rule in load_regime(name).all_rules())
+    return tuple(dict.fromkeys(rule.id for r in _possible(requested) for rule in r.rules))
 
 
 def _applicable_regimes(requested: str) -> tuple[str, ...]:
-    name = "frikommune" if requested == "auto" else requested
-    return tuple(r.name for r in load_regime(name).chain)
+    return tuple(r.name for r in _possible(requested))
 
 
 def _schema_problems(exc: ValidationError, data: Any, positions: Positions) -> list[Problem]:
@@ -504,19 +538,28 @@ def run_scenario(
 ) -> list[Mismatch]:
     """Evaluate the scenario's case under each requested regime; every unmet expectation.
 
-    ``rules`` is a folder of regime folders (e.g. an edited copy of ``rules/``) whose
-    ``standard`` and ``frikommune`` are used instead of the bundled ones; ``auto`` then means
-    that folder's ``frikommune``.
+    ``rules`` is a rules folder with its own catalogue (e.g. an edited copy of ``rules/``)
+    whose regimes are used instead of the bundled ones, ``auto`` included.
     """
+    engine = _engine_for(rules)
     out: list[Mismatch] = []
     for expectation in scenario.expect:
-        regime: str | Regime = expectation.requested
-        if rules is not None:
-            name = "frikommune" if expectation.requested == "auto" else expectation.requested
-            regime = load_regime(Path(rules) / name)
-        result = evaluate(scenario.case, regime, backend=backend)
+        result = engine.evaluate(scenario.case, expectation.requested, backend=backend)
         out += _compare(scenario, expectation, result)
     return out
+
+
+def _engine_for(rules: Path | str | None) -> Engine:
+    if rules is None:
+        return default_engine()
+    key = str(Path(rules).resolve())
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = Engine(key)
+    return engine
+
+
+_ENGINES: dict[str, Engine] = {}  # one engine per rules folder a scenario run names
 
 
 def run_scenario_files(
@@ -597,10 +640,12 @@ def scenario_json_schema() -> dict[str, Any]:
         "type": "object",
         "description": "`regime` (optional): the regime the result must have applied; every "
         "other key is an obligation id with its status, or {status, due}.",
-        "properties": {"regime": {"enum": list(_applicable_regimes("frikommune"))}},
+        "properties": {"regime": {"enum": list(_applicable_regimes(AUTO))}},
         "additionalProperties": {"anyOf": [status, {"$ref": f"#/$defs/{_ObligationIn.__name__}"}]},
         "minProperties": 1,
     }
+    expect = defs[_ScenarioIn.__name__]["properties"]["expect"]
+    expect["propertyNames"] = {"enum": list(requested_regimes())}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://lovregler.invalid/schemas/scenario.schema.json"
     return schema

@@ -106,6 +106,10 @@ PHRASES: dict[str, dict[Lang, str]] = {
     "x_not": {"da": "ikke:", "en": "not:"},
     "x_holds": {"da": "opfyldt", "en": "holds"},
     "x_fails": {"da": "ikke opfyldt", "en": "does not hold"},
+    "not_in_force": {
+        "da": "Intet regime i kataloget er i kraft {day}; {name} (i kraft {period}) er anvendt",
+        "en": "No regime of the catalogue is in force on {day}; {name} (in force {period}) was applied",
+    },
     "outside_validity": {
         "da": "{day} ligger uden for den periode, regelsættet {name} beskriver ({window}); resultatet bygger på reglerne fra den periode",
         "en": "{day} lies outside the period the rule set {name} encodes ({window}); the result applies that period's rules",

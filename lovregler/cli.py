@@ -22,6 +22,7 @@ from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
+from ._engine import AUTO, Engine, default_engine
 from ._errors import (
     EXIT_BAD_INPUT,
     InternalError,
@@ -32,7 +33,7 @@ from ._errors import (
     display_path,
     on_line,
 )
-from ._evaluate import compare_many, evaluate_many, explain, load_regime
+from ._evaluate import load_regime
 from ._loader import HEADER_FILE, builtin_rules_dir
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
@@ -50,6 +51,14 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lovregler", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"lovregler {__version__}")
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        metavar="RULES_DIR",
+        dest="catalogue",
+        help="a rules folder with its own catalogue (regimes.yaml) to use instead of the bundled "
+        "rules (also: LOVREGLER_RULES)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def case_command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -70,10 +79,22 @@ def _parser() -> argparse.ArgumentParser:
     ev = case_command("evaluate", "the obligations of each case under one regime")
     ev.add_argument(
         "--regime",
-        default="standard",
-        help="standard, frikommune, auto, or a rule folder (default: standard)",
+        default=None,
+        help="a regime of the catalogue (see `lovregler regimes`), auto (the law in force on "
+        "the case's date), or a rule folder given as a path, e.g. ./myrules (default: the "
+        "catalogue's default)",
     )
-    case_command("compare", "each case under standard and frikommune, side by side")
+    cmp = case_command("compare", "each case under two regimes, side by side")
+    cmp.add_argument("--base", default=None, help="default: the catalogue's compared pair")
+    cmp.add_argument("--other", default=None, help="default: the catalogue's compared pair")
+
+    regimes = sub.add_parser(
+        "regimes",
+        help="the catalogue: every regime, its folder and period of force",
+        description="every regime of the catalogue: what it extends, its folder, when it is in "
+        "force (auto chooses by it) and where an overlay applies",
+    )
+    regimes.add_argument("--format", choices=("text", "json"), default="text")
 
     check = sub.add_parser(
         "check", help="validate rule folders", description="validate rule folders"
@@ -98,9 +119,11 @@ def _parser() -> argparse.ArgumentParser:
         description="every obligation added, removed, dispensed or changed between two regimes "
         "(deadlines, conditions, citations), and where the overlay applies",
     )
-    diff.add_argument("--base", default="standard", help="regime name or folder (default standard)")
     diff.add_argument(
-        "--regime", default="frikommune", help="regime name or folder (default frikommune)"
+        "--base", default=None, help="regime name or folder (default: the catalogue's pair)"
+    )
+    diff.add_argument(
+        "--regime", default=None, help="regime name or folder (default: the catalogue's pair)"
     )
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     diff.add_argument("--lang", choices=("da", "en"), default="da")
@@ -112,9 +135,16 @@ def _parser() -> argparse.ArgumentParser:
         "whether it held, in Danish or English, with the rule file and line",
     )
     ex.add_argument("case", type=Path, metavar="CASE", help="a case file (one case)")
-    ex.add_argument("--obligation", required=True, metavar="ID", help="e.g. sel48.boernesamtale")
     ex.add_argument(
-        "--regime", default="auto", help="standard, frikommune, auto (default) or a folder"
+        "--obligation",
+        required=True,
+        metavar="ID",
+        help="an obligation id, as `evaluate` lists them",
+    )
+    ex.add_argument(
+        "--regime",
+        default=AUTO,
+        help="a regime of the catalogue, auto (default), or a folder given as a path",
     )
     ex.add_argument("--format", choices=("text", "json"), default="text")
     ex.add_argument("--lang", choices=("da", "en"), default="da")
@@ -135,7 +165,8 @@ def _parser() -> argparse.ArgumentParser:
         "--rules",
         type=Path,
         metavar="RULES_DIR",
-        help="a folder holding standard/ and frikommune/ to test instead of the bundled rules",
+        help="a rules folder with its own catalogue (regimes.yaml), e.g. an edited copy of "
+        "rules/, to test instead of the bundled rules",
     )
 
     add_audit_parser(sub)
@@ -150,8 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
     schema.add_argument(
         "kind",
-        choices=("rules", "regime", "case", "scenario", "catalogue"),
-        help="rule file, regime.yaml, case, scenario file, or regimes.yaml (the catalogue)",
+        choices=("rules", "regime", "case", "scenario", "catalogue", "vocabulary", "safeguards"),
+        help="rule file, regime.yaml, case, scenario file, or the files beside the regime "
+        "folders: regimes.yaml (the catalogue), vocabulary.yaml, safeguards.yaml",
     )
     return parser
 
@@ -179,7 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args, sys.stdout)
         if args.command == "test":
             backend = None if args.backend == "auto" else args.backend
-            return _test(args.scenarios, backend, args.format, sys.stdout, args.rules)
+            rules = args.rules or args.catalogue
+            return _test(args.scenarios, backend, args.format, sys.stdout, rules)
+        if args.command == "regimes":
+            return _regimes(_engine(args), args.format, sys.stdout)
         return _schema(args.kind, sys.stdout)
     except KeyboardInterrupt:
         return 130
@@ -271,13 +306,17 @@ def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
     backend = None if args.backend == "auto" else args.backend
     cases = _read_cases(args.cases)
 
+    engine = _engine(args)
+
     def results() -> Iterator[EvaluationResult | Comparison]:
         if args.command == "compare":
-            yield from compare_many(cases, lang=lang, backend=backend, jobs=args.jobs)
+            yield from engine.compare_many(
+                cases, args.base, args.other, lang=lang, backend=backend, jobs=args.jobs
+            )
             return
-        named = args.regime in ("auto", "standard", "frikommune")
-        regime = args.regime if named else load_regime(args.regime)
-        yield from evaluate_many(cases, regime, lang=lang, backend=backend, jobs=args.jobs)
+        yield from engine.evaluate_many(
+            cases, args.regime, lang=lang, backend=backend, jobs=args.jobs
+        )
 
     progress = _Progress()
     collected: list[dict[str, Any]] = []
@@ -525,7 +564,11 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
-    result = diff_regimes(load_regime(args.base), load_regime(args.regime), lang=args.lang)
+    engine = _engine(args)
+    pair = engine.catalogue.model.compare
+    base = engine.regime(args.base if args.base is not None else pair.base)
+    other = engine.regime(args.regime if args.regime is not None else pair.other)
+    result = diff_regimes(base, other, lang=args.lang)
     if args.format == "json":
         out.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -542,10 +585,10 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             [Problem(f"holds {len(cases)} cases; explain takes one", display_path(args.case))]
         )
-    named = args.regime in ("auto", "standard", "frikommune")
-    regime = args.regime if named else load_regime(args.regime)
     backend = None if args.backend == "auto" else args.backend
-    explanation = explain(cases[0], args.obligation, regime, lang=args.lang, backend=backend)
+    explanation = _engine(args).explain(
+        cases[0], args.obligation, args.regime, lang=args.lang, backend=backend
+    )
     if args.format == "json":
         out.write(explanation.model_dump_json(indent=2) + "\n")
     else:
@@ -577,6 +620,83 @@ def _test(
     else:
         out.write(report.render() + "\n")
     return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+# --- regimes ----------------------------------------------------------------------------------
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """The engine a command runs on: over ``--rules`` if given, else the default engine."""
+    catalogue: Path | None = getattr(args, "catalogue", None)
+    return default_engine() if catalogue is None else Engine(catalogue)
+
+
+def _regimes(engine: Engine, fmt: str, out: TextIO) -> int:
+    catalogue = engine.catalogue
+    rows: list[dict[str, Any]] = []
+    for entry in catalogue.model.regimes:
+        regime = engine.regime(entry.name)
+        rows.append(
+            {
+                "name": entry.name,
+                "title": regime.header.title,
+                "folder": display_path(regime.folder),
+                "extends": regime.base.name if regime.base else None,
+                "in_force": None
+                if entry.in_force is None
+                else {
+                    "from": entry.in_force.from_.isoformat() if entry.in_force.from_ else None,
+                    "to": entry.in_force.to.isoformat() if entry.in_force.to else None,
+                },
+                "participants": [
+                    {
+                        "municipality": p.municipality.code,
+                        "name": p.municipality.name,
+                        "window": {
+                            "from": p.window_from.isoformat(),
+                            "to": p.window_to.isoformat(),
+                        },
+                        "confidence": p.confidence,
+                    }
+                    for p in regime.participants or []
+                ],
+                "confidence": regime.header.confidence,
+                "default": entry.name == catalogue.model.default,
+            }
+        )
+    if fmt == "json":
+        data = {
+            "catalogue": display_path(catalogue.file),
+            "default": catalogue.model.default,
+            "compare": catalogue.model.compare.model_dump(),
+            "selection_date": catalogue.model.selection_date,
+            "regimes": rows,
+        }
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    out.write(f"{display_path(catalogue.file)}: {catalogue.model.title}\n")
+    for row in rows:
+        mark = " (default)" if row["default"] else ""
+        out.write(f"{row['name']}{mark}: {row['title']}\n")
+        out.write(f"  folder: {row['folder']}\n")
+        if row["extends"]:
+            out.write(f"  extends: {row['extends']}\n")
+        if row["in_force"]:
+            span = row["in_force"]
+            out.write(f"  in force: {span['from'] or ''}..{span['to'] or ''}\n")
+        for p in row["participants"]:
+            window = p["window"]
+            out.write(
+                f"  participant: {p['name']} ({p['municipality']}) "
+                f"{window['from']}..{window['to']} [{p['confidence']}]\n"
+            )
+    pair = catalogue.model.compare
+    out.write(
+        f"auto: the base regime in force on the case's {catalogue.model.selection_date}, with the "
+        f"first overlay that applies; compare: {pair.base} and {pair.other}\n"
+    )
+    return EXIT_OK
 
 
 # --- schema -----------------------------------------------------------------------------------
