@@ -317,7 +317,13 @@ def _has_key(data: Any, loc: list[str | int], key: str) -> bool:
 
 
 def _allowed_keys_hint(title: str, loc: list[str | int], data: Any) -> str:
-    models: dict[str, type[BaseModel]] = {"RuleFile": RuleFile, "RegimeHeader": RegimeHeader}
+    from ._rulemodel import Catalogue
+
+    models: dict[str, type[BaseModel]] = {
+        "RuleFile": RuleFile,
+        "RegimeHeader": RegimeHeader,
+        "Catalogue": Catalogue,
+    }
     model = models.get(title)
     owner = _model_for_path(model, [p for p in loc[:-1]], data) if model else None
     if owner is None:

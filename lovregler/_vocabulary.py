@@ -16,6 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._errors import Problem, RuleFileError
+from ._problems import must_be, validation_problems
 from ._rulemodel import Safeguards, Vocabulary
 from ._yaml import YamlProblem, load_yaml
 
@@ -41,14 +42,12 @@ def read_data_file(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems: list[Problem] = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if isinstance(p, str | int)]
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown key"
-            problems.append(positions.problem(loc, data, message, missing=err["type"] == "missing"))
-        raise RuleFileError(problems) from None
+        wording = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
+        raise RuleFileError(
+            validation_problems(
+                exc.errors(), data, positions, wording={**wording, "literal_error": must_be}
+            )
+        ) from None
 
 
 @cache
@@ -61,3 +60,95 @@ def vocabulary() -> Vocabulary:
 def safeguards() -> Safeguards:
     """The bundled safeguards of each overlay."""
     return read_data_file(bundled_rules() / SAFEGUARDS_FILE, Safeguards)
+
+
+def check_companions(folder: Path, known: dict[str, set[str]]) -> list[Problem]:
+    """Dangling references in the files beside a catalogue: each obligation id ``vocabulary.yaml``
+    and ``safeguards.yaml`` name must exist in the regime (``known``: name -> the obligation ids
+    its chain defines)."""
+    problems: list[Problem] = []
+    anywhere = set().union(*known.values()) if known else set()
+    measures = vocabulary().case.measures.numbers
+    path = folder / VOCABULARY_FILE
+    if path.is_file():
+        try:
+            words = read_data_file(path, Vocabulary)
+            data, positions = load_yaml(path)
+        except RuleFileError as exc:
+            problems.extend(exc.problems)
+        else:
+            for event, meaning in words.events.items():
+                for index, oid in enumerate(meaning.obligations):
+                    ids = (
+                        [oid.replace("{measure}", str(n)) for n in measures]
+                        if meaning.measure
+                        else [oid]
+                    )
+                    missing = [i for i in ids if i not in anywhere]
+                    if missing:
+                        problems.append(
+                            positions.problem(
+                                ["events", event, "obligations", index],
+                                data,
+                                f"no regime of the catalogue defines {missing[0]!r}",
+                            )
+                        )
+            target = words.time_to_help
+            if target.regime not in known:
+                problems.append(
+                    positions.problem(
+                        ["time_to_help", "regime"],
+                        data,
+                        f"{target.regime!r} is not a regime of the catalogue",
+                    )
+                )
+            elif target.obligation not in known[target.regime]:
+                problems.append(
+                    positions.problem(
+                        ["time_to_help", "obligation"],
+                        data,
+                        f"the regime {target.regime!r} defines no {target.obligation!r}",
+                    )
+                )
+    path = folder / SAFEGUARDS_FILE
+    if path.is_file():
+        try:
+            guards = read_data_file(path, Safeguards)
+            data, positions = load_yaml(path)
+        except RuleFileError as exc:
+            problems.extend(exc.problems)
+        else:
+            for index, entry in enumerate(guards.overlays):
+                where: list[str | int] = ["overlays", index]
+                if entry.overlay not in known:
+                    problems.append(
+                        positions.problem(
+                            [*where, "overlay"],
+                            data,
+                            f"{entry.overlay!r} is not a regime of the catalogue",
+                        )
+                    )
+                    continue
+                defined = known[entry.overlay]
+                named: list[tuple[list[str | int], str]] = []
+                for by, targets in entry.replaces.items():
+                    named.append(([*where, "replaces", by], by))
+                    named += [([*where, "replaces", by, i], t) for i, t in enumerate(targets)]
+                for key, pair in entry.never_lost.items():
+                    named += [([*where, "never_lost", key, "obligation"], pair.obligation)]
+                    named += [([*where, "never_lost", key, "or"], pair.or_)]
+                if entry.merge is not None:
+                    m = entry.merge
+                    named += [
+                        ([*where, "merge", "measures", i], t) for i, t in enumerate(m.measures)
+                    ]
+                    named += [([*where, "merge", "merged", i], t) for i, t in enumerate(m.merged)]
+                    named.append(([*where, "merge", "into"], m.into))
+                for loc, oid in named:
+                    if oid not in defined:
+                        problems.append(
+                            positions.problem(
+                                loc, data, f"the regime {entry.overlay!r} defines no {oid!r}"
+                            )
+                        )
+    return problems

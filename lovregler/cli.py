@@ -34,7 +34,7 @@ from ._errors import (
     on_line,
 )
 from ._evaluate import load_regime
-from ._loader import HEADER_FILE, builtin_rules_dir
+from ._loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
@@ -523,6 +523,8 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
         except LovreglerError as exc:
             report.errors.extend(exc.problems)
             continue
+        if (folder / CATALOGUE_FILE).is_file():
+            report.errors.extend(_check_catalogue(folder, report))
         for regime_folder in regime_dirs:
             report.files += [display_path(p) for p in sorted(regime_folder.glob("*.y*ml"))]
             try:
@@ -558,6 +560,27 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
         if report.errors:
             raise RuleFileError(report.errors)
     return report.exit_code
+
+
+def _check_catalogue(folder: Path, report: CheckReport) -> list[Problem]:
+    """The catalogue and the files beside it: readable, valid, and naming only what exists."""
+    from ._vocabulary import SAFEGUARDS_FILE, VOCABULARY_FILE, check_companions
+
+    for name in (CATALOGUE_FILE, VOCABULARY_FILE, SAFEGUARDS_FILE):
+        if (folder / name).is_file():
+            report.files.append(display_path(folder / name))
+    engine = Engine(folder)
+    try:
+        names = engine.regime_names()
+    except LovreglerError as exc:
+        return list(exc.problems)
+    known: dict[str, set[str]] = {}
+    for name in names:
+        try:
+            known[name] = {rule.id for _, rule in engine.regime(name).all_rules()}
+        except LovreglerError:
+            continue  # the regime folder's own check reports it
+    return check_companions(folder, known)
 
 
 # --- diff -------------------------------------------------------------------------------------

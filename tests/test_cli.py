@@ -94,6 +94,15 @@ def test_rule_files_point_at_the_shipped_schema() -> None:
         first = path.read_text(encoding="utf-8").splitlines()[0]
         name = "regime.schema.json" if path.name == "regime.yaml" else "rulefile.schema.json"
         assert first == f"# yaml-language-server: $schema=../../lovregler/schemas/{name}", path
+    beside = {
+        "regimes.yaml": "catalogue",
+        "vocabulary.yaml": "vocabulary",
+        "safeguards.yaml": "safeguards",
+    }
+    assert sorted(p.name for p in Path("rules").glob("*.yaml")) == sorted(beside)
+    for file, kind in beside.items():
+        first = (Path("rules") / file).read_text(encoding="utf-8").splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=../lovregler/schemas/{kind}.schema.json"
 
 
 def test_bad_case_file_exits_2_with_file_line_and_field(tmp_path: Path) -> None:
