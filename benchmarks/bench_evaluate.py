@@ -130,10 +130,8 @@ def raw_durable(regime_name: str, cases: list[Case]) -> Callable[[], None]:
 
 def backend_only(regime_name: str, backend: str, cases: list[Case]) -> Callable[[], None]:
     """The backend's ``run`` alone on precomputed facts: the wrapper without result building."""
-    from lovregler._backends import get_backend
-
     program = compile_regime(load_regime(regime_name))
-    engine = get_backend(backend)
+    engine = lovregler.default_engine().backend(backend)
     facts = [case_facts(c) for c in cases]
 
     def run() -> None:
@@ -148,14 +146,14 @@ import json, time
 began = time.perf_counter()
 import lovregler
 from lovregler._compile import compile_regime
-from lovregler._loader import BUILTIN_REGIMES
 imported = time.perf_counter()
-for name in BUILTIN_REGIMES:
+names = lovregler.default_engine().regime_names()
+for name in names:
     program = compile_regime(lovregler.load_regime(name))
     program.durable_ruleset()
 loaded = time.perf_counter()
 print(json.dumps({"import": imported - began, "load": loaded - imported,
-                  "regimes": list(BUILTIN_REGIMES)}))
+                  "regimes": list(names)}))
 """
 
 
@@ -198,7 +196,7 @@ def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="cases per regime (default 100,000)")
+    parser.add_argument("--n", type=int, default=30_000, help="cases per row (default 30,000)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--mem-n", type=int, default=2_000, help="cases in each peak-memory pass (default 2,000)"
@@ -242,7 +240,7 @@ def main() -> None:
     print()
     print(f"{args.n:,} cases per row; peak memory over {mem_n:,} cases (tracemalloc)")
     print(f"{'what':<52} {'cases/s':>10} {'peak MiB':>9}")
-    rates: dict[tuple[str, str], float] = {}
+    rates: dict[tuple[str, ...], float] = {}
     for regime in REGIMES:
         for backend in backends:
             evaluate(cases[0], regime, backend=backend)  # warm up: compile the ruleset
@@ -254,6 +252,35 @@ def main() -> None:
             rates[regime, backend] = rate(run, args.n)
             peak = peak_mib(lambda run=run: run(todo=cases[:mem_n]))
             row(f"evaluate {regime} / {backend}", rates[regime, backend], peak)
+
+            def plain(
+                regime: str = regime,
+                backend: str = backend,
+                todo: list[Case] = cases,
+                fast: lovregler.Engine = lovregler.Engine(watch=False),
+            ) -> None:
+                for case in todo:
+                    fast.evaluate(case, regime, backend=backend, reasons=False)
+
+            def decide(
+                regime: str = regime,
+                backend: str = backend,
+                todo: list[Case] = cases,
+                fast: lovregler.Engine = lovregler.Engine(watch=False),
+            ) -> None:
+                for case in todo:
+                    fast.decide(case, regime, backend=backend)
+
+            rows = {
+                "evaluate, no reasons tree, watch=False": rate(plain, args.n),
+                "decide (no prose), watch=False": rate(decide, args.n),
+            }
+            for label, value in rows.items():
+                row(f"  {label}", value, None)
+            rates[regime, backend, "decide"] = rows["decide (no prose), watch=False"]
+            ratio(
+                "decide / full evaluate", rates[regime, backend, "decide"] / rates[regime, backend]
+            )
         if "durable-rules" in backends:
             raw = rate(raw_durable(regime, cases), args.n)
             peak = peak_mib(raw_durable(regime, cases[:mem_n]))

@@ -2,10 +2,15 @@
 
 Serviceloven's chapter on children (the ``standard`` regime) and the dispensations of the
 free-municipality network Gladsaxe, Guldborgsund and Ikast-Brande (the ``frikommune`` overlay)
-live in YAML rule files; lovregler evaluates a case against them::
+live in YAML rule files, listed in a catalogue (``rules/regimes.yaml``); lovregler evaluates a
+case against them::
 
-    from lovregler import evaluate
+    from lovregler import Engine, evaluate
     result = evaluate({"case_id": "1", "municipality": "Ikast-Brande", ...}, "auto")
+    engine = Engine("/srv/regler")   # or hold an engine over your own rules
+
+This module only re-exports: the state lives in :class:`Engine`; ``evaluate()`` and the other
+functions ask a default engine.
 """
 
 from ._audit import (
@@ -29,10 +34,13 @@ from ._engine import Engine, default_engine
 from ._errors import (
     BackendError,
     CaseError,
+    InternalError,
     LovreglerError,
     Problem,
     RegimeError,
     RuleFileError,
+    SourcePosition,
+    UsageError,
 )
 from ._evaluate import (
     compare,
@@ -97,6 +105,7 @@ __all__ = [
     "Explanation",
     "ExplanationLine",
     "GroupSummary",
+    "InternalError",
     "LovreglerError",
     "Municipality",
     "Obligation",
@@ -109,8 +118,10 @@ __all__ = [
     "RegimeError",
     "RuleFileError",
     "Selection",
+    "SourcePosition",
     "Status",
     "TimeToHelp",
+    "UsageError",
     "__version__",
     "all_municipalities",
     "audit",

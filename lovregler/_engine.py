@@ -15,6 +15,8 @@ the files of every regime it uses on each call (name, size and modification time
 every way of naming a regime (``"standard"``, its folder as a path, ``load_regime``) gives the
 same, current law in one process. ``watch=False`` reads each folder once, until
 :meth:`Engine.reload`; that is the fast path for services whose rules do not change under them.
+Within :meth:`Engine.snapshot` (which ``compare`` and the batch calls use) nothing is looked at
+again, so one comparison, or one stream of cases, is answered under one version of the law.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +111,7 @@ class Engine:
         self._catalogue: tuple[_Stamped, LoadedCatalogue] | None = None
         self._regimes: dict[Path, _Loaded] = {}
         self._backends: dict[str, Backend] = {}
+        self._snapshot = threading.local()
         if backend is not None:
             self.backend(backend)  # an unknown backend is refused at once
 
@@ -135,7 +139,7 @@ class Engine:
         folder = self.rules_dir
         with self._lock:
             cached = self._catalogue
-            if cached is not None and not self._watch:
+            if cached is not None and not self._watching():
                 return cached[1]
             stamp = _file_stamp(folder / CATALOGUE_FILE)
             if cached is None or not cached[0].unchanged(folder, stamp):
@@ -188,6 +192,21 @@ class Engine:
             hint = f"a folder is given as a path: ./{name}"
         return RegimeError(f"unknown regime {name!r}; the {where} {names} ({hint})")
 
+    def _watching(self) -> bool:
+        return self._watch and not getattr(self._snapshot, "active", False)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Engine]:
+        """Within this block the engine does not look at the rule files again: every call in it
+        (in this thread) sees one version of the law, and pays no file checks. ``compare`` and
+        the batch calls use it."""
+        outer = getattr(self._snapshot, "active", False)
+        self._snapshot.active = True
+        try:
+            yield self
+        finally:
+            self._snapshot.active = outer
+
     def reload(self) -> None:
         """Forget every regime, program and cache: the next call reads the rule files anew."""
         with self._lock:
@@ -201,9 +220,9 @@ class Engine:
             raise cycle_error(folder, seen)
         with self._lock:
             cached = self._regimes.get(folder)
-            if cached is not None and not self._watch:
+            if cached is not None and not self._watching():
                 return cached.regime
-            stamp = folder_stamp(folder)
+            stamp = folder_stamp(folder, cached.version.stamp if cached else None)
             if cached is not None and cached.version.unchanged(folder, stamp):
                 base = cached.regime.base
                 if base is None or self._load_folder(base.folder, (*seen, folder)) is base:
@@ -372,12 +391,13 @@ class Engine:
     ) -> Comparison:
         """``case`` under two regimes (by default the catalogue's pair) and every difference."""
         pair = self.catalogue.model.compare
-        first = self.evaluate(
-            case, base if base is not None else pair.base, lang=lang, backend=backend
-        )
-        second = self.evaluate(
-            case, other if other is not None else pair.other, lang=lang, backend=backend
-        )
+        with self.snapshot():  # both sides under one version of the law
+            first = self.evaluate(
+                case, base if base is not None else pair.base, lang=lang, backend=backend
+            )
+            second = self.evaluate(
+                case, other if other is not None else pair.other, lang=lang, backend=backend
+            )
         return Comparison.of(first, second, differences(first, second))
 
     # --- many cases ---------------------------------------------------------------------
@@ -400,7 +420,9 @@ class Engine:
         spec = self._spec(regime)
         if jobs == 1:
             for case in cases:
-                yield self.evaluate(case, spec, lang=lang, backend=backend)
+                with self.snapshot():  # the law as last checked, without a check per case
+                    result = self.evaluate(case, spec, lang=lang, backend=backend)
+                yield result
             return
         init = (self._worker_rules(), _portable(spec), lang, backend)
         context = multiprocessing.get_context("spawn")
@@ -427,7 +449,9 @@ class Engine:
         second = self._spec(other if other is not None else pair.other)
         if jobs == 1:
             for case in cases:
-                yield self.compare(case, first, second, lang=lang, backend=backend)
+                with self.snapshot():
+                    comparison = self.compare(case, first, second, lang=lang, backend=backend)
+                yield comparison
             return
         specs = f"{_portable(first)}\n{_portable(second)}"
         context = multiprocessing.get_context("spawn")

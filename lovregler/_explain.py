@@ -152,6 +152,26 @@ class Explainer:
     # one obligation -----------------------------------------------------------------------
 
     def obligation(self, item: ObligationDecision, *, reasons: bool = True) -> Obligation:
+        if item.status == "required" or item.layer > 0 or item.replaced_by:
+            return self._obligation(item, reasons=reasons)
+        # Without a due date or a selection in its reasons, an obligation reads the same for
+        # every case with the same facts under its rule: rendered once per program.
+        key = (
+            item.id,
+            self.lang,
+            item.status,
+            item.exception,
+            item.confidence,
+            reasons,
+            self.program.rule_signature(item.rule, self.facts),
+            self.program.citation_mask(item.rule, self.day),
+        )
+        known = self.program.rendered.get(key)
+        if known is None:
+            known = self.program.rendered[key] = self._obligation(item, reasons=reasons)
+        return known
+
+    def _obligation(self, item: ObligationDecision, *, reasons: bool = True) -> Obligation:
         rule = item.rule
         checks = self.program.rules[rule.id]
         basis = self._basis(rule.legal_basis)
