@@ -26,9 +26,18 @@ from ._audit import (
     GroupSummary,
 )
 from ._backends import BACKEND_NAMES
-from ._errors import CaseError, LovreglerError, Problem, UsageError, display_path
+from ._errors import (
+    CaseError,
+    LovreglerError,
+    Problem,
+    SourcePosition,
+    UsageError,
+    display_path,
+    file_problem,
+)
 from ._history import CaseHistory, iter_history_records
 from ._municipalities import resolve_municipality
+from ._records import opened
 
 MAX_SHOWN_PROBLEMS = 20
 REPORT_EXTRA = "pip install lovregler[report]"
@@ -88,7 +97,6 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     histories do not stop the run: the rest are audited, the summary is printed, and then the
     first problems are raised as one :class:`CaseError`.
     """
-    source: Path = args.histories
     backend = None if args.backend == "auto" else args.backend
     auditor = Auditor(args.regime, as_of=args.as_of, backend=backend)
     acc = CaseloadAccumulator(as_of=args.as_of)
@@ -98,32 +106,27 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         )
     problems: list[Problem] = []
     rejected = 0
-    handle, name, size = _open_input(source)
-    sink = _open_output(args.out) if args.out else None
-    bar = _Progress(size, _show_progress(args.progress))
-    try:
-        for line, record in iter_history_records(_counting(handle, bar), name):
-            result = _audit_one(auditor, record, name, line)
-            if isinstance(result, CaseError):
-                rejected += 1
-                if len(problems) < MAX_SHOWN_PROBLEMS:
-                    problems.extend(result.problems[: MAX_SHOWN_PROBLEMS - len(problems)])
-                continue
-            acc.add(result)
+    with opened(args.histories, stdin=True) as source:
+        name = source.name
+        sink = _open_output(args.out) if args.out else None
+        bar = _Progress(source.size, _show_progress(args.progress))
+        try:
+            for line, record in iter_history_records(_counting(source.lines, bar), name):
+                result = _audit_one(auditor, record, name, line)
+                if isinstance(result, CaseError):
+                    rejected += 1
+                    if len(problems) < MAX_SHOWN_PROBLEMS:
+                        problems.extend(result.problems[: MAX_SHOWN_PROBLEMS - len(problems)])
+                    continue
+                acc.add(result)
+                if sink is not None:
+                    sink.write(result.model_dump_json(exclude_defaults=True))
+                    sink.write("\n")
+                bar.tick()
+        finally:
+            bar.close()
             if sink is not None:
-                sink.write(result.model_dump_json(exclude_defaults=True))
-                sink.write("\n")
-            bar.tick()
-    except UnicodeDecodeError as exc:
-        raise CaseError(
-            [Problem(f"not UTF-8 text (byte {exc.start} cannot be decoded)", name)]
-        ) from None
-    finally:
-        bar.close()
-        if handle is not sys.stdin:
-            handle.close()
-        if sink is not None:
-            sink.close()
+                sink.close()
     summary = acc.summary()
     out.write(render_summary(summary, rejected))
     if args.report:
@@ -144,34 +147,24 @@ def _audit_one(
     try:
         return auditor.audit(record)
     except CaseError as exc:  # e.g. an event after as_of: name the line and the case
+        at = SourcePosition(file, line)
         return CaseError(
             [
-                Problem(f"case {record.case.case_id}: {p.message}", file, line, None, p.field)
+                Problem.at(at, f"case {record.case.case_id}: {p.message}", p.field)
                 for p in exc.problems
             ]
         )
-
-
-def _open_input(source: Path) -> tuple[IO[str], str, int | None]:
-    if str(source) == "-":
-        return sys.stdin, "<stdin>", None
-    try:
-        handle = source.open(encoding="utf-8")
-        size = source.stat().st_size
-    except OSError as exc:
-        raise LovreglerError(
-            [Problem(f"cannot read file: {exc.strerror or exc}", display_path(source))]
-        ) from None
-    return handle, display_path(source), size
 
 
 def _open_output(path: Path) -> IO[str]:
     try:
         return path.open("w", encoding="utf-8")
     except OSError as exc:
-        raise LovreglerError(
-            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
-        ) from None
+        raise _unwritable(path, exc) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> LovreglerError:
+    return LovreglerError([file_problem("write", display_path(path), exc)])
 
 
 def _show_progress(mode: str) -> bool:
@@ -345,9 +338,7 @@ def write_report(summary: CaseloadSummary, path: Path, rejected: int = 0) -> Pat
             render_report(summary, chart_path.name if drawn else None, rejected), encoding="utf-8"
         )
     except OSError as exc:
-        raise LovreglerError(
-            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
-        ) from None
+        raise _unwritable(path, exc) from None
     return chart_path if drawn else None
 
 
@@ -372,9 +363,7 @@ def draw_chart(summary: CaseloadSummary, path: Path) -> bool:
     try:
         fig.savefig(path, dpi=100)
     except OSError as exc:
-        raise LovreglerError(
-            [Problem(f"cannot write file: {exc.strerror or exc}", display_path(path))]
-        ) from None
+        raise _unwritable(path, exc) from None
     finally:
         plt.close(fig)
     return True

@@ -21,11 +21,12 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from ._errors import CaseError, Problem, display_path
+from ._errors import CaseError, Problem
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._problems import Loc, did_you_mean, validation_problems
+from ._records import document_records, parse_all
 from ._vocabulary import vocabulary
-from ._yaml import PathKey, Positions, YamlProblem, load_yaml
+from ._yaml import PathKey, Positions
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -280,24 +281,4 @@ def parse_case(data: Any, positions: Positions | None = None) -> Case:
 
 def load_case_file(path: Path | str) -> list[Case]:
     """Read cases from a YAML or JSON file (one case, or a list of cases)."""
-    path = Path(path)
-    try:
-        data, positions = load_yaml(path)
-    except YamlProblem as exc:
-        raise CaseError([exc.problem]) from None
-    if data is None:
-        raise CaseError([Problem("the file holds no case", display_path(path))])
-    items = data if isinstance(data, list) else [data]
-    cases: list[Case] = []
-    problems: list[Problem] = []
-    for index, item in enumerate(items):
-        try:
-            if isinstance(data, list):
-                cases.append(parse_case(item, positions.under((index,))))
-            else:
-                cases.append(parse_case(item, positions))
-        except CaseError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise CaseError(problems)
-    return cases
+    return parse_all(document_records(Path(path), "case"), parse_case)

@@ -70,6 +70,11 @@ class Problem:
         return f"{where}{': ' if where else ''}{field}{self.message}"
 
 
+def file_problem(action: str, file: str, exc: OSError) -> Problem:
+    """``cannot read file: ...`` (``action`` "read" or "write") for a file the OS refused."""
+    return Problem(f"cannot {action} file: {exc.strerror or exc}", file)
+
+
 def on_line(problems: list[Problem], file: str, line: int) -> list[Problem]:
     """Problems found in one record of a stream (e.g. a JSONL line), placed on that line."""
     return [Problem.at(SourcePosition(file, line), p.message, p.field) for p in problems]

@@ -10,7 +10,6 @@ does not have) is a :class:`~lovregler.CaseError` whose problems name the field,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,10 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, m
 from pydantic_core import ErrorDetails
 
 from ._case import MEASURE_NUMBERS, Case, CaseDate
-from ._errors import CaseError, Problem, RuleFileError, display_path, on_line
+from ._errors import CaseError, Problem, RuleFileError, on_line
 from ._problems import Loc, validation_problems
+from ._records import Record, document_records, json_record, json_records, opened, parse_all
 from ._vocabulary import vocabulary
-from ._yaml import Positions, YamlProblem, format_path, load_yaml, load_yaml_text
+from ._yaml import Positions, format_path
 
 EventType = Literal[
     "notification_received",
@@ -298,55 +298,24 @@ def load_history_file(path: Path | str) -> list[CaseHistory]:
     path = Path(path)
     if path.suffix == ".jsonl":
         return list(iter_history_file(path))
-    try:
-        data, positions = load_yaml(path)
-    except YamlProblem as exc:
-        raise CaseError([exc.problem]) from None
-    if data is None:
-        raise CaseError([Problem("the file holds no case history", display_path(path))])
-    items = data if isinstance(data, list) else [data]
-    histories: list[CaseHistory] = []
-    problems: list[Problem] = []
-    for index, item in enumerate(items):
-        try:
-            pos = _shifted(positions, index) if isinstance(data, list) else positions
-            histories.append(parse_history(item, pos))
-        except CaseError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise CaseError(problems)
-    return histories
-
-
-def _shifted(positions: Positions, index: int) -> Positions:
-    shifted = Positions(positions.file)
-    for key, spot in positions.spots.items():
-        if key[:1] == (index,):
-            shifted.spots[key[1:]] = spot
-    return shifted
+    return parse_all(document_records(path, "case history"), parse_history)
 
 
 def parse_history_line(text: str, file: str, line: int) -> CaseHistory:
     """One JSONL record (line number ``line``, 1-based) -> a history; problems name the line."""
+    return _history_of(json_record(text, file, line))
+
+
+def _history_of(record: Record) -> CaseHistory:
+    line = record.line or 1
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaseError([Problem(f"not valid JSON: {exc.msg}", file, line, exc.colno)]) from None
-    try:
-        return parse_history(data)
-    except CaseError:
-        pass
-    # Slow path, only for bad records: parse again remembering positions, for the column.
-    try:
-        again, positions = load_yaml_text(text, file)
-    except YamlProblem:
-        again, positions = data, None
-    if positions is None:
-        try:
-            return parse_history(data)
-        except CaseError as exc:
-            raise CaseError(on_line(exc.problems, file, line)) from None
-    return parse_history(again, positions, line_offset=line - 1)
+        return parse_history(record.data)
+    except CaseError as exc:
+        # Slow path, only for bad records: parse again remembering positions, for the column.
+        again = record.located()
+        if again.positions is None:
+            raise CaseError(on_line(exc.problems, record.file, line)) from None
+    return parse_history(again.data, again.positions, line_offset=line - 1)
 
 
 def iter_history_lines(lines: Iterable[str], file: str = "<stdin>") -> Iterator[CaseHistory]:
@@ -365,32 +334,17 @@ def iter_history_records(
 ) -> Iterator[tuple[int, CaseHistory | CaseError]]:
     """``(line number, history)`` per JSON Lines record, or ``(line number, error)`` for a bad
     one, and goes on; blank lines are skipped."""
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
+    for number, record in json_records(lines, file):
+        if isinstance(record, CaseError):
+            yield number, record
             continue
         try:
-            yield number, parse_history_line(text, file, number)
+            yield number, _history_of(record)
         except CaseError as exc:
             yield number, exc
 
 
 def iter_history_file(path: Path | str) -> Iterator[CaseHistory]:
     """Histories from a ``.jsonl`` file, read line by line."""
-    path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise CaseError(
-            [Problem(f"cannot read file: {exc.strerror or exc}", display_path(path))]
-        ) from None
-    with handle:
-        try:
-            yield from iter_history_lines(handle, display_path(path))
-        except UnicodeDecodeError as exc:
-            raise CaseError(
-                [
-                    Problem(
-                        f"not UTF-8 text (byte {exc.start} cannot be decoded)", display_path(path)
-                    )
-                ]
-            ) from None
+    with opened(Path(path)) as source:
+        yield from iter_history_lines(source.lines, source.name)

@@ -25,6 +25,7 @@ from ._case import CONDITION_FIELDS, FieldSpec
 from ._errors import Problem, RegimeError, RuleFileError, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._problems import Loc, did_you_mean, must_be, validation_problems
+from ._records import read_mapping
 from ._rulemodel import (
     EQUALITY_OPERATORS,
     ORDER_OPERATORS,
@@ -268,13 +269,9 @@ M = TypeVar("M", bound=_Model)
 
 def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
     try:
-        data, positions = load_yaml(path)
+        data, positions = read_mapping(path)
     except YamlProblem as exc:
         problems.append(exc.problem)
-        return None
-    if not isinstance(data, dict):
-        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
-        problems.append(Problem(f"the file is {what}", positions.file, 1))
         return None
     try:
         parsed = model.model_validate(data)

@@ -44,8 +44,9 @@ from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import load_regime
 from ._loader import Regime
 from ._problems import did_you_mean, must_be, validation_problems
+from ._records import read_mapping
 from ._result import EvaluationResult, Obligation, Status
-from ._yaml import PathKey, Positions, YamlProblem, format_path, load_yaml
+from ._yaml import PathKey, Positions, YamlProblem, format_path
 
 RequestedRegime = str
 """A regime of the catalogue, or ``auto``."""
@@ -309,12 +310,9 @@ def load_scenario_file(path: Path | str) -> ScenarioFile:
     """
     path = Path(path)
     try:
-        data, positions = load_yaml(path)
+        data, positions = read_mapping(path)
     except YamlProblem as exc:
         raise ScenarioFileError([exc.problem]) from None
-    if not isinstance(data, dict):
-        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
-        raise ScenarioFileError([Problem(f"the file is {what}", positions.file, 1)])
     try:
         parsed = _ScenarioFileIn.model_validate(data)
     except ValidationError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import Problem, SourcePosition, display_path
+from ._errors import Problem, SourcePosition, display_path, file_problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -163,7 +163,7 @@ def load_yaml(path: Path) -> tuple[Any, Positions]:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlProblem(Problem(f"cannot read file: {exc.strerror or exc}", file)) from None
+        raise YamlProblem(file_problem("read", file, exc)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -25,6 +25,7 @@ from ._diff import diff_regimes
 from ._engine import AUTO, Engine, default_engine
 from ._errors import (
     EXIT_BAD_INPUT,
+    CaseError,
     InternalError,
     LovreglerError,
     Problem,
@@ -35,6 +36,7 @@ from ._errors import (
 )
 from ._evaluate import load_regime
 from ._loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
+from ._records import is_stream, json_records, opened
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
@@ -239,16 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- evaluate / compare -----------------------------------------------------------------------
 
 
-def _is_stream(path: Path) -> bool:
-    return str(path) == "-" or path.suffix == ".jsonl"
-
-
 def _read_cases(paths: list[Path]) -> Iterator[Case]:
     """Cases from every file in order; YAML/JSON files are validated up front (all problems at
     once), JSONL streams case by case (the first bad line stops the run, named by its line)."""
     problems: list[Problem] = []
     for path in paths:
-        if not _is_stream(path):
+        if not is_stream(path):
             try:
                 load_case_file(path)
             except LovreglerError as exc:
@@ -256,32 +254,21 @@ def _read_cases(paths: list[Path]) -> Iterator[Case]:
     if problems:
         raise LovreglerError(problems)
     for path in paths:
-        if _is_stream(path):
+        if is_stream(path):
             yield from _stream_cases(path)
         else:
             yield from load_case_file(path)
 
 
 def _stream_cases(path: Path) -> Iterator[Case]:
-    name = "<stdin>" if str(path) == "-" else display_path(path)
-    try:
-        handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    except OSError as exc:
-        raise LovreglerError([Problem(f"cannot read file: {exc.strerror or exc}", name)]) from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    with opened(path, stdin=True) as source:
+        for number, record in json_records(source.lines, source.name):
+            if isinstance(record, CaseError):
+                raise record
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LovreglerError(
-                    [Problem(f"not valid JSON: {exc.msg}", name, number, exc.colno)]
-                ) from None
-            try:
-                yield parse_case(data)
-            except LovreglerError as exc:
-                raise LovreglerError(on_line(exc.problems, name, number)) from None
+                yield parse_case(record.data)
+            except CaseError as exc:
+                raise CaseError(on_line(exc.problems, source.name, number)) from None
 
 
 class _Progress:
