@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from ._errors import Problem
+from ._junit import Failure, TestCase, junit_xml
 
 
 @dataclass
@@ -50,24 +50,15 @@ class CheckReport:
             for problem in problems:
                 by_file[problem.file or "(no file)"].append((severity, problem))
         names = list(dict.fromkeys([*self.files, *by_file]))
-        failures = sum(1 for name in names if by_file.get(name))
-        cases = []
-        for name in names:
-            body = "".join(
-                f"<failure type={quoteattr(severity)} message={quoteattr(str(problem))}>"
-                f"{escape(str(problem))}</failure>"
-                for severity, problem in by_file.get(name, [])
+        cases = [
+            TestCase(
+                suite.replace(" ", "."),
+                name,
+                [Failure(str(problem), severity) for severity, problem in by_file.get(name, [])],
             )
-            cases.append(
-                f"  <testcase classname={quoteattr(suite.replace(' ', '.'))} "
-                f"name={quoteattr(name)}>{body}</testcase>"
-            )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuite name={quoteattr(suite)} tests="{len(names)}" failures="{failures}">\n'
-            + "\n".join(cases)
-            + "\n</testsuite>\n"
-        )
+            for name in names
+        ]
+        return junit_xml(suite, cases)
 
     def to_github(self) -> str:
         """GitHub workflow commands: an annotation per error (``::error``) and finding (``::warning``)."""

@@ -42,6 +42,7 @@ from ._case import Case, case_problems
 from ._engine import AUTO, Engine, default_engine
 from ._errors import CaseError, LovreglerError, Problem
 from ._evaluate import load_regime
+from ._junit import Failure, TestCase, junit_xml
 from ._loader import Regime
 from ._problems import did_you_mean, must_be, validation_problems
 from ._records import read_mapping
@@ -240,24 +241,11 @@ class ScenarioReport:
 
     def to_junit(self) -> str:
         """JUnit XML: one test case per scenario, classname = the scenario file."""
-        from xml.sax.saxutils import escape, quoteattr
-
-        cases = []
-        for outcome in self.outcomes:
-            scenario = outcome.scenario
-            body = "".join(
-                f"<failure message={quoteattr(str(m))}>{escape(str(m))}</failure>"
-                for m in outcome.mismatches
-            )
-            cases.append(
-                f"  <testcase classname={quoteattr(scenario.file)} name={quoteattr(scenario.name)}>"
-                f"{body}</testcase>"
-            )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuite name="lovregler test" tests="{len(self.outcomes)}" '
-            f'failures="{self.failed}">\n' + "\n".join(cases) + "\n</testsuite>\n"
-        )
+        cases = [
+            TestCase(o.scenario.file, o.scenario.name, [Failure(str(m)) for m in o.mismatches])
+            for o in self.outcomes
+        ]
+        return junit_xml("lovregler test", cases)
 
     def to_json(self) -> str:
         import json
