@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -37,6 +34,7 @@ from ._errors import (
 )
 from ._history import CaseHistory, iter_history_records
 from ._municipalities import resolve_municipality
+from ._progress import Progress
 from ._records import opened
 
 MAX_SHOWN_PROBLEMS = 20
@@ -109,9 +107,9 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     with opened(args.histories, stdin=True) as source:
         name = source.name
         sink = _open_output(args.out) if args.out else None
-        bar = _Progress(source.size, _show_progress(args.progress))
+        bar = Progress(source.size, enabled=_show_progress(args.progress))
         try:
-            for line, record in iter_history_records(_counting(source.lines, bar), name):
+            for line, record in iter_history_records(bar.counting(source.lines), name):
                 result = _audit_one(auditor, record, name, line)
                 if isinstance(result, CaseError):
                     rejected += 1
@@ -167,49 +165,9 @@ def _unwritable(path: Path, exc: OSError) -> LovreglerError:
     return LovreglerError([file_problem("write", display_path(path), exc)])
 
 
-def _show_progress(mode: str) -> bool:
-    if mode == "auto":
-        return sys.stderr.isatty()
-    return mode == "always"
-
-
-def _counting(lines: IO[str], bar: _Progress) -> Iterator[str]:
-    for line in lines:
-        bar.bytes += len(line.encode("utf-8")) if bar.enabled else 0
-        yield line
-
-
-class _Progress:
-    """A one-line progress bar on standard error, redrawn at most ten times a second."""
-
-    WIDTH = 30
-
-    def __init__(self, total_bytes: int | None, enabled: bool) -> None:
-        self.total, self.enabled = total_bytes, enabled
-        self.bytes = self.count = 0
-        self.start = self.drawn = time.monotonic()
-
-    def tick(self) -> None:
-        self.count += 1
-        if self.enabled and (now := time.monotonic()) - self.drawn >= 0.1:
-            self.drawn = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        rate = self.count / max(now - self.start, 1e-9)
-        line = f"{self.count:,} cases  {rate:,.0f}/s"
-        if self.total:
-            share = min(1.0, self.bytes / self.total)
-            filled = int(share * self.WIDTH)
-            line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {share:4.0%}  " + line
-        sys.stderr.write("\r" + line)
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self._draw(time.monotonic())
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+def _show_progress(mode: str) -> bool | None:
+    """``--progress``: auto (``None``: only on a terminal), always or never."""
+    return None if mode == "auto" else mode == "always"
 
 
 # --- rendering ---------------------------------------------------------------------------------

@@ -36,12 +36,14 @@ from ._errors import (
 )
 from ._evaluate import load_regime
 from ._loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
+from ._progress import Progress
 from ._records import is_stream, json_records, opened
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
 from ._texts import STATUS_LABELS, Lang
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
+QUIET_RUN = 250  # cases: a shorter evaluate/compare run shows no progress counter
 
 
 class _Parser(argparse.ArgumentParser):
@@ -271,23 +273,6 @@ def _stream_cases(path: Path) -> Iterator[Case]:
                 raise CaseError(on_line(exc.problems, source.name, number)) from None
 
 
-class _Progress:
-    """A case counter on stderr, only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self.shown = sys.stderr.isatty()
-        self.count = 0
-
-    def tick(self) -> None:
-        self.count += 1
-        if self.shown and self.count % 250 == 0:
-            print(f"\r{self.count:,} cases", end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.shown and self.count >= 250:
-            print(f"\r{self.count:,} cases", file=sys.stderr)
-
-
 def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
     lang: Lang = args.lang
     backend = None if args.backend == "auto" else args.backend
@@ -305,19 +290,18 @@ def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
             cases, args.regime, lang=lang, backend=backend, jobs=args.jobs
         )
 
-    progress = _Progress()
     collected: list[dict[str, Any]] = []
-    for index, result in enumerate(results()):
-        progress.tick()
-        if args.format == "jsonl":
-            out.write(result.model_dump_json() + "\n")
-        elif args.format == "json":
-            collected.append(result.model_dump(mode="json"))
-        else:
-            if index:
-                out.write("\n")
-            out.write(_render(result, lang, markdown=args.format == "markdown"))
-    progress.done()
+    with Progress(quiet_until=QUIET_RUN) as progress:
+        for index, result in enumerate(results()):
+            progress.tick()
+            if args.format == "jsonl":
+                out.write(result.model_dump_json() + "\n")
+            elif args.format == "json":
+                collected.append(result.model_dump(mode="json"))
+            else:
+                if index:
+                    out.write("\n")
+                out.write(_render(result, lang, markdown=args.format == "markdown"))
     if args.format == "json":
         data = collected[0] if len(collected) == 1 else collected
         json.dump(data, out, ensure_ascii=False, indent=2)
