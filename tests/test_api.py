@@ -145,6 +145,7 @@ def test_citation_depends_on_the_date() -> None:
 
 def test_compare_lists_every_difference() -> None:
     comparison = compare(CASE)
+    assert comparison.standard is not None and comparison.frikommune is not None
     assert comparison.standard.regime == "standard"
     assert comparison.frikommune.regime == "frikommune"
     changed = {d.id: (d.standard, d.frikommune) for d in comparison.differences}

@@ -83,7 +83,8 @@ def test_the_cli_reports_a_bug_as_an_internal_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def broken(*_: object) -> int:
-        return {}["missing"]  # type: ignore[no-any-return]
+        known: dict[str, int] = {}
+        return known["missing"]
 
     monkeypatch.delenv("LOVREGLER_DEBUG", raising=False)
     monkeypatch.setattr(cli, "_schema", broken)
