@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from lovregler import _progress
@@ -19,7 +21,7 @@ class _Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
     fake = _Clock()
-    monkeypatch.setattr(_progress.time, "monotonic", fake)
+    monkeypatch.setattr(_progress, "time", SimpleNamespace(monotonic=fake))
     return fake
 
 
