@@ -36,6 +36,7 @@ from ._history import CaseHistory, iter_history_records
 from ._municipalities import resolve_municipality
 from ._progress import Progress
 from ._records import opened
+from ._tables import markdown_table, text_table
 
 MAX_SHOWN_PROBLEMS = 20
 REPORT_EXTRA = "pip install lovregler[report]"
@@ -225,23 +226,11 @@ def render_summary(summary: CaseloadSummary, rejected: int = 0) -> str:
     """The summary as plain text: overall and per regime (municipalities are in the report)."""
     rows = [["", *_COLUMNS], _row("all", summary.all)]
     rows += [_row(name, g) for name, g in summary.by_regime.items()]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [f"audit as of {summary.as_of}; time-to-help target {_target(summary)}"]
-    for row in rows:
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  ".join(cells).rstrip())
+    lines += text_table(rows, right=range(1, len(rows[0])), strip=True)
     if rejected:
         lines.append(f"rejected (bad input): {rejected:,}")
     return "\n".join(lines) + "\n"
-
-
-def _markdown_table(rows: list[list[str]]) -> str:
-    head, *body = rows
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(r) + " |" for r in body]
-    return "\n".join(out)
 
 
 def render_report(summary: CaseloadSummary, chart: str | None, rejected: int = 0) -> str:
@@ -257,9 +246,9 @@ def render_report(summary: CaseloadSummary, chart: str | None, rejected: int = 0
         "",
         "## Overall and per regime",
         "",
-        _markdown_table(
-            [header, _row("all", summary.all)]
-            + [_row(name, g) for name, g in summary.by_regime.items()]
+        *markdown_table(
+            header,
+            [_row("all", summary.all)] + [_row(name, g) for name, g in summary.by_regime.items()],
         ),
         "",
         "## Time to help per regime",
@@ -273,9 +262,9 @@ def render_report(summary: CaseloadSummary, chart: str | None, rejected: int = 0
         "",
         "## Per municipality",
         "",
-        _markdown_table(
-            [["municipality", *_COLUMNS]]
-            + [_row(_municipality_label(c), g) for c, g in summary.by_municipality.items()]
+        *markdown_table(
+            ["municipality", *_COLUMNS],
+            [_row(_municipality_label(c), g) for c, g in summary.by_municipality.items()],
         ),
         "",
     ]

@@ -40,10 +40,12 @@ from ._progress import Progress
 from ._records import is_stream, json_records, opened
 from ._report import CheckReport
 from ._result import Comparison, EvaluationResult
+from ._tables import markdown_table, markdown_text, text_table
 from ._texts import STATUS_LABELS, Lang
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 QUIET_RUN = 250  # cases: a shorter evaluate/compare run shows no progress counter
+STATUS_WIDTH = 28  # the status column of evaluate's text output
 
 
 class _Parser(argparse.ArgumentParser):
@@ -362,9 +364,8 @@ def render_result(result: EvaluationResult, lang: Lang = "da") -> str:
         f"  ({result.ruleset_version[:19]}…, {result.backend})",
     ]
     lines += [f"  ! {w}" for w in result.warnings]
-    width = max(len(o.id) for o in result.obligations)
-    for ob in result.obligations:
-        lines.append(f"  {ob.id:<{width}}  {_cell(result, ob.id, lang):<28}  {ob.legal_basis}")
+    rows = [("", o.id, _cell(result, o.id, lang), o.legal_basis) for o in result.obligations]
+    lines += text_table(rows, [0, max(len(o.id) for o in result.obligations), STATUS_WIDTH])
     return "\n".join(lines) + "\n"
 
 
@@ -375,33 +376,25 @@ def render_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     ids = [o.id for o in fri.obligations] + [
         o.id for o in std.obligations if o.id not in fri.statuses()
     ]
-    width = max(len(i) for i in ids)
-    col = max(len(_cell(std, i, lang)) for i in ids)
-    pad = max(len(n) for n in names) + 2
-    lines = [
-        f"{labels['case']} {comparison.case_id}",
-        f"  {names[0] + ':':<{pad}}{std.regime_reason}",
-        f"  {names[1] + ':':<{pad}}{fri.regime_reason}",
-        f"  {labels['obligation']:<{width}}  {names[0]:<{col}}  {names[1]}",
-    ]
+    lines = [f"{labels['case']} {comparison.case_id}"]
+    reasons = [(f"  {name}:", r.regime_reason) for name, r in zip(names, (std, fri), strict=True)]
+    lines += text_table(reasons, gaps=" ")
     changed = {d.id for d in comparison.differences}
-    hidden = 0
+    rows = [("", labels["obligation"], *names)]
     for oid in ids:
         if oid not in changed and std.obligation(oid).status == "not_applicable":
-            hidden += 1  # not applicable under both: left out to keep the table readable
-            continue
-        mark = "*" if oid in changed else " "
-        lines.append(
-            f"{mark} {oid:<{width}}  {_cell(std, oid, lang):<{col}}  {_cell(fri, oid, lang)}"
+            continue  # not applicable under both: left out to keep the table readable
+        rows.append(
+            ("*" if oid in changed else "", oid, _cell(std, oid, lang), _cell(fri, oid, lang))
         )
+    hidden = len(ids) + 1 - len(rows)
+    # the columns are as wide as the widest id and base cell, hidden rows included
+    widths = [1, max(len(i) for i in ids), max(len(_cell(std, i, lang)) for i in ids)]
+    lines += text_table(rows, widths, gaps=(" ", "  ", "  "))
     if hidden:
         lines.append(f"  (+{hidden} {labels['hidden']})")
     lines.append(f"  {labels['differences']}: {len(comparison.differences) or labels['none']}")
     return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
@@ -411,44 +404,46 @@ def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
         if lang == "da"
         else ("Obligation", "Status", "Due", "Legal basis")
     )
+    rows = [
+        (
+            f"`{ob.id}`",
+            labels[ob.status] + (f" → {', '.join(ob.replaced_by)}" if ob.replaced_by else ""),
+            str(ob.due or ""),
+            markdown_text(ob.legal_basis),
+        )
+        for ob in result.obligations
+    ]
     lines = [
         f"## {labels['case']} {result.case_id}: {result.regime}",
         "",
-        f"> {_md(result.regime_reason)}",
+        f"> {markdown_text(result.regime_reason)}",
         "",
-        *(f"> **!** {_md(w)}" for w in result.warnings),
-        f"| {' | '.join(head)} |",
-        "|---|---|---|---|",
+        *(f"> **!** {markdown_text(w)}" for w in result.warnings),
+        *markdown_table(head, rows),
     ]
-    for ob in result.obligations:
-        status = labels[ob.status] + (f" → {', '.join(ob.replaced_by)}" if ob.replaced_by else "")
-        lines.append(f"| `{ob.id}` | {status} | {ob.due or ''} | {_md(ob.legal_basis)} |")
     return "\n".join(lines) + "\n"
 
 
 def markdown_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     labels = _LABELS[lang]
     std, fri = comparison.base, comparison.other
-    names = (_md(comparison.base_regime), _md(comparison.other_regime))
+    names = (markdown_text(comparison.base_regime), markdown_text(comparison.other_regime))
     changed = {d.id for d in comparison.differences}
     ids = [o.id for o in fri.obligations] + [
         o.id for o in std.obligations if o.id not in fri.statuses()
     ]
+    rows = []
+    for oid in ids:
+        a, b = _cell(std, oid, lang), _cell(fri, oid, lang)
+        rows.append((f"**`{oid}`**", a, f"**{b}**") if oid in changed else (f"`{oid}`", a, b))
     lines = [
         f"## {labels['case']} {comparison.case_id}",
         "",
-        f"- **{names[0]}**: {_md(std.regime_reason)}",
-        f"- **{names[1]}**: {_md(fri.regime_reason)}",
+        f"- **{names[0]}**: {markdown_text(std.regime_reason)}",
+        f"- **{names[1]}**: {markdown_text(fri.regime_reason)}",
         "",
-        f"| {labels['obligation']} | {names[0]} | {names[1]} |",
-        "|---|---|---|",
+        *markdown_table((labels["obligation"], *names), rows),
     ]
-    for oid in ids:
-        a, b = _cell(std, oid, lang), _cell(fri, oid, lang)
-        if oid in changed:
-            lines.append(f"| **`{oid}`** | {a} | **{b}** |")
-        else:
-            lines.append(f"| `{oid}` | {a} | {b} |")
     lines.append("")
     lines.append(f"{labels['differences']}: {len(comparison.differences) or labels['none']}")
     return "\n".join(lines) + "\n"

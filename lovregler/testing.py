@@ -560,6 +560,8 @@ def side_by_side(standard: EvaluationResult, frikommune: EvaluationResult) -> st
 
     Rows whose status or due date differ are marked ``*``.
     """
+    from ._tables import text_table
+
     left = {o.id: o for o in standard.obligations}
     right = {o.id: o for o in frikommune.obligations}
     ids = [*left, *(k for k in right if k not in left)]
@@ -575,14 +577,9 @@ def side_by_side(standard: EvaluationResult, frikommune: EvaluationResult) -> st
         a, b = left.get(oid), right.get(oid)
         same = a is not None and b is not None and (a.status, a.due) == (b.status, b.due)
         rows.append(("" if same else "*", oid, _cell(a), _cell(b)))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
-        f"{mark:<{widths[0]}} {oid:<{widths[1]}}  {a:<{widths[2]}}  {b}".rstrip()
-        for mark, oid, a, b in rows
-    ]
-    pad = max(len(standard.requested_regime), len(frikommune.requested_regime)) + 2
-    lines.append(f"{standard.requested_regime + ':':<{pad}}{standard.regime_reason}")
-    lines.append(f"{frikommune.requested_regime + ':':<{pad}}{frikommune.regime_reason}")
+    lines = text_table(rows, gaps=(" ", "  ", "  "), strip=True)
+    both = (standard, frikommune)
+    lines += text_table([(f"{r.requested_regime}:", r.regime_reason) for r in both], gaps=" ")
     return "\n".join(lines)
 
 
