@@ -40,7 +40,7 @@ from pydantic_core import ErrorDetails
 
 from ._case import Case, case_problems
 from ._engine import AUTO, Engine, default_engine
-from ._errors import CaseError, LovreglerError, Problem
+from ._errors import CaseError, LovreglerError, Problem, SourcePosition
 from ._evaluate import load_regime
 from ._junit import Failure, TestCase, junit_xml
 from ._loader import Regime
@@ -163,8 +163,13 @@ class Scenario:
     line: int | None
 
     @property
+    def position(self) -> SourcePosition:
+        return SourcePosition(self.file, self.line)
+
+    @property
     def location(self) -> str:
-        return _location(self.file, self.line)
+        """``file:line``, as messages name it."""
+        return str(self.position)
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,13 @@ class Mismatch:
     line: int | None
 
     @property
+    def position(self) -> SourcePosition:
+        return SourcePosition(self.file, self.line)
+
+    @property
     def location(self) -> str:
-        return _location(self.file, self.line)
+        """``file:line``, as messages name it."""
+        return str(self.position)
 
     def __str__(self) -> str:
         what = self.obligation or "regime"
@@ -494,22 +504,15 @@ def _allowed_keys_hint(loc: Sequence[str | int]) -> str:
 
 
 def _problem(positions: Positions, path: PathKey, message: str) -> Problem:
-    spot = positions.spots.get(path)
-    line, column = spot if spot else (None, None)
-    return Problem(message, positions.file, line, column, format_path(path) or None)
+    return Problem.at(positions.at(path), message, format_path(path) or None)
 
 
 def _line(positions: Positions, path: PathKey) -> int | None:
-    spot = positions.spots.get(path)
-    return spot[0] if spot else None
+    return positions.at(path).line
 
 
 def _by_line(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
-
-
-def _location(file: str, line: int | None) -> str:
-    return f"{file}:{line}" if line is not None else file
 
 
 def _due_text(due: date | None) -> str:

@@ -50,6 +50,11 @@ class Positions:
                 return tuple(path), spot[0], spot[1]
         return tuple(path), None, None
 
+    def at(self, path: PathKey) -> SourcePosition:
+        """Where the key or item at ``path`` was written (just the file, if it is not there)."""
+        line, column = self.spots.get(path, (None, None))
+        return SourcePosition(self.file, line, column)
+
     def under(self, where: PathKey) -> Positions:
         """The positions below ``where``, as if it were the document root."""
         if not where:

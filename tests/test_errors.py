@@ -17,6 +17,7 @@ from lovregler._errors import (
     UsageError,
     on_line,
 )
+from lovregler._yaml import load_yaml_text
 
 
 @pytest.mark.parametrize(
@@ -103,3 +104,9 @@ def test_a_bad_option_is_a_usage_error_with_exit_2(capsys: pytest.CaptureFixture
         "lovregler: error: argument --format: invalid choice: 'yaml' "
         "(choose from 'text', 'json', 'jsonl', 'markdown')\n"
     )
+
+
+def test_a_place_in_a_document_is_a_source_position() -> None:
+    _, positions = load_yaml_text("rules:\n  - id: x\n", "r.yaml")
+    assert positions.at(("rules", 0, "id")) == SourcePosition("r.yaml", 2, 5)
+    assert positions.at(("rules", 0, "title")) == SourcePosition("r.yaml")
