@@ -150,15 +150,9 @@ class RegimeExpectation:
     regime_line: int | None = None
 
 
-@dataclass(frozen=True)
-class Scenario:
-    """One case and what the law expects of it under one or more regimes."""
+class _Placed:
+    """Something written in a scenario file, at ``file`` and ``line``."""
 
-    name: str
-    description: str
-    citation: str
-    case: Case
-    expect: tuple[RegimeExpectation, ...]
     file: str
     line: int | None
 
@@ -170,6 +164,19 @@ class Scenario:
     def location(self) -> str:
         """``file:line``, as messages name it."""
         return str(self.position)
+
+
+@dataclass(frozen=True)
+class Scenario(_Placed):
+    """One case and what the law expects of it under one or more regimes."""
+
+    name: str
+    description: str
+    citation: str
+    case: Case
+    expect: tuple[RegimeExpectation, ...]
+    file: str
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,7 @@ class ScenarioFile:
 
 
 @dataclass(frozen=True)
-class Mismatch:
+class Mismatch(_Placed):
     """One expectation the result did not meet.
 
     ``obligation`` is ``None`` when the applied regime differs from ``regime:``. ``file`` and
@@ -197,15 +204,6 @@ class Mismatch:
     actual: str
     file: str
     line: int | None
-
-    @property
-    def position(self) -> SourcePosition:
-        return SourcePosition(self.file, self.line)
-
-    @property
-    def location(self) -> str:
-        """``file:line``, as messages name it."""
-        return str(self.position)
 
     def __str__(self) -> str:
         what = self.obligation or "regime"
