@@ -65,7 +65,9 @@ def _plan(as_of: date | None) -> _Plan:
     participants = list(overlay.participants or [])
     valid = base.header.valid
     first = valid.from_ if valid else min(p.window_from for p in participants)
-    last = as_of or (valid.to if valid else max(p.window_to for p in participants))
+    # up to the end of the overlay's period (the network's experiments), else of the base's
+    period = overlay.header.valid or valid
+    last = as_of or (period.to if period else max(p.window_to for p in participants))
     followed = _fulfilled_by("follow_up")
     in_base = [o for o in followed if base.rule(o) is not None]
     own = [o for o in followed if o not in in_base and overlay.rule(o) is not None]
@@ -90,7 +92,7 @@ def generate_histories(
 ) -> Iterator[CaseHistory]:
     """``n`` SYNTHETIC case histories (made up, not real cases), the same for the same ``seed``.
 
-    No event lies after ``as_of`` (default: the last day of the standard regime's period), so
+    No event lies after ``as_of`` (default: the last day of the overlay's period), so
     audit them on ``as_of`` or later. Cases whose planned decision lies after ``as_of`` are still
     open: their later events have not happened yet.
     """

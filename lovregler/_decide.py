@@ -36,9 +36,10 @@ class OverlayVerdict:
 
     layer: int
     verdict: Verdict
-    participant: LoadedParticipant | None = None
-    windows: tuple[LoadedParticipant, ...] = ()
+    participant: LoadedParticipant | None = None  # the first record whose window holds
+    windows: tuple[LoadedParticipant, ...] = ()  # every record of the municipality
     exclusion: Exclusion | None = None
+    running: tuple[str, ...] = ()  # the experiments that run for the case (ids, in order)
 
     @property
     def applies(self) -> bool:
@@ -73,6 +74,7 @@ class ObligationDecision:
     replaced_by: tuple[tuple[Rule, list[Citation]], ...] = field(default=(), repr=False)
     confidence: Confidence = "verified"
     repeats: Recurrence | None = None
+    idle: bool = False  # not applicable because its experiment does not run for the case
 
     @property
     def replaced_by_ids(self) -> list[str]:
@@ -143,26 +145,38 @@ def judge_overlays(
 def _judge(layer: LayerChecks, index: int, held: frozenset[int]) -> OverlayVerdict:
     inside: LoadedParticipant | None = None
     member: list[LoadedParticipant] = []
+    running: tuple[str, ...] = ()
     verdict: Verdict = "everywhere"
     if layer.participants:
         member = [p.participant for p in layer.participants if p.municipality in held]
-        inside = next(
-            (
-                p.participant
-                for p in layer.participants
-                if p.window in held and p.municipality in held
-            ),
-            None,
-        )
+        within = [
+            p.participant for p in layer.participants if p.window in held and p.municipality in held
+        ]
         if not member:
             return OverlayVerdict(index, "not_member")
-        if inside is None:
+        if not within:
             return OverlayVerdict(index, "outside_window", windows=tuple(member))
+        inside = within[0]
+        running = tuple(dict.fromkeys(p.experiment for p in within))
         verdict = "in_window"
     for check, exclusion in zip(layer.exclusions, layer.regime.exclusions, strict=True):
         if check in held:
-            return OverlayVerdict(index, "excluded", inside, tuple(member), exclusion)
-    return OverlayVerdict(index, verdict, inside, tuple(member))
+            return OverlayVerdict(index, "excluded", inside, tuple(member), exclusion, running)
+    return OverlayVerdict(index, verdict, inside, tuple(member), None, running)
+
+
+def experiment_confidence(program: Program, verdict: OverlayVerdict, experiment: str) -> Confidence:
+    """How sure it is that ``experiment`` runs (or not) for the case: the experiment's own mark,
+    and its records of the municipality (whose windows decided)."""
+    regime = program.layers[verdict.layer].regime
+    marks: list[str | None] = [regime.header.confidence]
+    for loaded in regime.experiments or []:
+        if loaded.id == experiment and loaded.model is not None:
+            marks.append(loaded.model.confidence)
+    marks += [p.confidence for p in verdict.windows if p.experiment == experiment]
+    if verdict.exclusion is not None:
+        marks.append(verdict.exclusion.confidence)
+    return weakest(*marks)
 
 
 def selection_confidence(
@@ -217,8 +231,18 @@ def _selection(
         exclusion=last.exclusion.id if last and last.exclusion else None,
         in_force=base_choice.in_force if base_choice else None,
         confidence=selection_confidence(program, verdicts, base_choice),
-        experiments=[],
+        experiments=[e for e in last.running if e] if last and last.applies else [],
+        experiments_not_applied=_not_applied(program, last),
     )
+
+
+def _not_applied(program: Program, last: OverlayVerdict | None) -> list[str]:
+    """The named experiments of the overlay judged last that do not run for the case."""
+    if last is None:
+        return []
+    running = set(last.running) if last.applies else set()
+    regime = program.layers[last.layer].regime
+    return [e.id for e in regime.experiments or [] if e.named and e.id not in running]
 
 
 # --- obligations -------------------------------------------------------------------------------
@@ -231,6 +255,7 @@ class _Draft:
     status: Status
     exception: int | None = None
     replaced_by: list[tuple[Rule, list[Citation]]] = field(default_factory=list)
+    idle: bool = False  # its experiment does not run for the case
 
 
 def decide(
@@ -247,9 +272,14 @@ def decide(
     """Statuses, due dates and confidence of every obligation the applied regime knows."""
     active, verdicts = judge_overlays(program, case, held)
     selection = _selection(program, case, requested, active, verdicts, base_choice, folder)
+    running = {v.layer: set(v.running) for v in verdicts}
     drafts: dict[str, _Draft] = {}
     for rid, checks in program.rules.items():
         if checks.layer > active:
+            continue
+        experiment = checks.rule.experiment
+        if checks.layer and experiment is not None and experiment not in running[checks.layer]:
+            drafts[rid] = _Draft(checks.rule, checks.layer, "not_applicable", idle=True)
             continue
         if checks.when not in held:
             drafts[rid] = _Draft(checks.rule, checks.layer, "not_applicable")
@@ -266,18 +296,21 @@ def decide(
             if target.status in ("required", "dispensed"):
                 target.status = "dispensed"
                 target.replaced_by.append((draft.rule, link.legal_basis))
-    # An obligation an overlay judged for this case could dispense rests on that judgement.
-    judged = {v.layer for v in verdicts}
-    rests_on_selection = {
-        link.obligation
-        for layer in judged
-        for rule in program.layers[layer].regime.rules
-        for link in rule.dispenses
-    }
+    # An overlay's obligations, and the obligations it could dispense, rest on how the overlay
+    # (and the experiment they belong to) was judged for this case.
+    rests_on: dict[str, Confidence] = {}
+    for verdict in verdicts:
+        for rule in program.layers[verdict.layer].regime.rules:
+            mark = (
+                experiment_confidence(program, verdict, rule.experiment)
+                if rule.experiment is not None
+                else selection.confidence
+            )
+            for oid in (rule.id, *(link.obligation for link in rule.dispenses)):
+                rests_on[oid] = weakest(rests_on.get(oid), mark)
     day = case.effective_decision_date
     obligations = tuple(
-        _obligation(program, case, facts, held, d, day, selection.confidence, rests_on_selection)
-        for d in drafts.values()
+        _obligation(program, case, facts, held, d, day, rests_on) for d in drafts.values()
     )
     regime = program.layers[active].regime
     outside = tuple(
@@ -308,8 +341,7 @@ def _obligation(
     held: frozenset[int],
     draft: _Draft,
     day: date,
-    selected: Confidence,
-    rests_on_selection: set[str],
+    rests_on: dict[str, Confidence],
 ) -> ObligationDecision:
     rule = draft.rule
     checks = program.rules[rule.id]
@@ -318,8 +350,9 @@ def _obligation(
         rank = _worst(rank, _citation_marks(rule.legal_basis, day))
     if rule.when is not None and program.marked_conditions(rule.when):
         rank = _worst(rank, _condition_marks(program, rule.when, facts, checks.when in held))
-    if draft.layer > 0 or rule.id in rests_on_selection:
-        rank = max(rank, _RANK[selected])
+    judged = rests_on.get(rule.id)
+    if judged is not None:
+        rank = max(rank, _RANK[judged])
     due = start = None
     deadline = None
     clamped = False
@@ -364,6 +397,7 @@ def _obligation(
         replaced_by=tuple(draft.replaced_by),
         confidence=CONFIDENCES[rank],
         repeats=repeats,
+        idle=draft.idle,
     )
 
 

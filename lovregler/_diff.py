@@ -206,7 +206,20 @@ def _scope(base: Regime, regime: Regime, lang: Lang) -> list[str]:
     for layer in regime.chain:
         if layer.name in base_names:
             continue
-        if layer.participants is not None:
+        named = [e for e in layer.experiments or [] if e.named and e.model is not None]
+        if named:
+            for experiment in named:
+                assert experiment.model is not None
+                title = _title(experiment.model.title, experiment.model.title_en, lang)
+                where = ", ".join(
+                    f"{p.municipality} {p.window_from}..{p.window_to}"
+                    for p in experiment.participants
+                )
+                runs = "kører for: " if lang == "da" else "runs for: "
+                lines.append(
+                    f"{title} ({experiment.id}; {_basis(experiment.model.legal_basis)}) – {runs}{where}"
+                )
+        elif layer.participants is not None:
             where = ", ".join(
                 f"{p.municipality} {p.window_from}..{p.window_to}" for p in layer.participants
             )

@@ -21,7 +21,6 @@ again, so one comparison, or one stream of cases, is answered under one version 
 
 from __future__ import annotations
 
-import difflib
 import multiprocessing
 import os
 import threading
@@ -36,7 +35,7 @@ from ._case import Case, case_field_value, parse_case
 from ._catalogue import LoadedCatalogue, read_catalogue
 from ._compile import Facts, Program, case_facts, compile_regime
 from ._decide import BaseChoice, Decision, decide, judge_overlays
-from ._errors import BackendError, Problem, RegimeError, display_path
+from ._errors import BackendError, Problem, RegimeError, UsageError, display_path
 from ._explain import Explainer
 from ._loader import (
     CATALOGUE_FILE,
@@ -50,6 +49,7 @@ from ._loader import (
     racy_digest,
     read_regime,
 )
+from ._problems import did_you_mean
 from ._result import Comparison, Difference, EvaluationResult, Explanation
 from ._texts import LANGS, Lang
 
@@ -375,8 +375,7 @@ class Engine:
         explainer = Explainer(decision, lang)
         known = list(decision.program.rules)
         if obligation not in known:
-            close = difflib.get_close_matches(obligation, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(known)
+            hint = did_you_mean(obligation, known) or "known: " + ", ".join(known)
             raise RegimeError(f"the regime knows no obligation {obligation!r}; {hint}")
         return explainer.explain(explainer.result(), obligation)
 
@@ -524,7 +523,7 @@ def _check_lang(lang: str) -> None:
 
 def _check_jobs(jobs: int) -> None:
     if jobs < 1:
-        raise RegimeError(f"jobs must be 1 or more, not {jobs}")
+        raise UsageError(f"jobs must be 1 or more, not {jobs}")
 
 
 def _as_cases(cases: Iterable[CaseLike]) -> Iterator[Case]:

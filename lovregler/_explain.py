@@ -13,7 +13,8 @@ from ._case import case_field_value
 from ._compile import RuleChecks
 from ._decide import Decision, ObligationDecision
 from ._describe import describe_deadline, localized
-from ._errors import BackendError
+from ._errors import InternalError
+from ._loader import LoadedParticipant
 from ._result import (
     EvaluationResult,
     Explanation,
@@ -112,7 +113,7 @@ class Explainer:
                     base=base,
                 )
             if verdict.verdict == "outside_window":
-                windows = ", ".join(f"{p.window_from}..{p.window_to}" for p in verdict.windows)
+                windows = ", ".join(self._window(verdict.layer, p) for p in verdict.windows)
                 return phrase(
                     "regime_outside_window",
                     self.lang,
@@ -138,6 +139,36 @@ class Explainer:
                 )
             if verdict.verdict == "everywhere":
                 reason = phrase("regime_everywhere", self.lang, label=label)
+            elif any(verdict.running):
+                regime = layers[verdict.layer].regime
+                runs = [
+                    self._window(verdict.layer, p)
+                    for p in verdict.windows
+                    if p.experiment in verdict.running
+                    and p.window_from <= window_day <= p.window_to
+                ]
+                others = []
+                for experiment in regime.experiments or []:
+                    if experiment.id in verdict.running:
+                        continue
+                    records = [p for p in verdict.windows if p.experiment == experiment.id]
+                    name = self._experiment_label(verdict.layer, experiment.id)
+                    if records:
+                        spans = ", ".join(f"{p.window_from}..{p.window_to}" for p in records)
+                        others.append(
+                            phrase("experiment_outside", self.lang, name=name, window=spans)
+                        )
+                    else:
+                        others.append(phrase("experiment_not_member", self.lang, name=name))
+                reason = phrase(
+                    "regime_in_experiments",
+                    self.lang,
+                    municipality=municipality,
+                    label=label,
+                    day=window_day,
+                    running=", ".join(runs),
+                    others="".join(f"; {o}" for o in others),
+                )
             else:
                 reason = phrase(
                     "regime_in_window",
@@ -148,6 +179,19 @@ class Explainer:
                     window=window,
                 )
         return reason
+
+    def _experiment_label(self, layer: int, experiment: str) -> str:
+        for loaded in self.program.layers[layer].regime.experiments or []:
+            if loaded.id == experiment and loaded.model is not None:
+                m = loaded.model
+                return self._title(m.label or m.title, m.label_en or m.title_en)
+        return experiment
+
+    def _window(self, layer: int, participant: LoadedParticipant) -> str:
+        span = f"{participant.window_from}..{participant.window_to}"
+        if not participant.experiment:
+            return span
+        return f"{self._experiment_label(layer, participant.experiment)} ({span})"
 
     # one obligation -----------------------------------------------------------------------
 
@@ -178,7 +222,18 @@ class Explainer:
         title = self._title(rule.title, rule.title_en)
         because: list[str] = []
         head = dict(id=rule.id, basis=basis, title=title)
-        if item.status == "not_applicable":
+        if item.status == "not_applicable" and item.idle:
+            because.append(phrase("not_applicable", self.lang, **head))
+            because.append(
+                phrase(
+                    "experiment_idle",
+                    self.lang,
+                    name=self._experiment_label(item.layer, rule.experiment or ""),
+                    municipality=str(self.decision.case.kommune),
+                    day=self.decision.selection.day,
+                )
+            )
+        elif item.status == "not_applicable":
             because.append(phrase("not_applicable", self.lang, **head))
             because += self._explain(rule.when, checks.when)
         elif item.status == "dispensed":
@@ -298,6 +353,26 @@ class Explainer:
                     text=self.regime_reason(),
                     legal_basis="",
                     confidence=selection.confidence,
+                    source="",
+                    children=[],
+                )
+            )
+        if item.idle:
+            children.append(
+                trusted(
+                    Reason,
+                    kind="selection",
+                    id=rule.experiment or "",
+                    holds=False,
+                    text=phrase(
+                        "experiment_idle",
+                        self.lang,
+                        name=self._experiment_label(item.layer, rule.experiment or ""),
+                        municipality=str(self.decision.case.kommune),
+                        day=selection.day,
+                    ),
+                    legal_basis="",
+                    confidence=item.confidence,
                     source="",
                     children=[],
                 )
@@ -448,9 +523,7 @@ class Explainer:
             ]
             known = self.program.explained[key] = (self._test(cond), lines)
         if known[0] != (check in self.held):
-            raise BackendError(
-                f"internal error: the engine and the explanation disagree on {cond.origin}"
-            )
+            raise InternalError(f"the engine and the explanation disagree on {cond.origin}")
         return known[1]
 
     def _why(self, cond: Condition) -> list[tuple[str, bool]]:

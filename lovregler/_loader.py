@@ -34,8 +34,10 @@ from ._rulemodel import (
     AnyOf,
     Condition,
     Exclusion,
+    Experiment,
     FieldCondition,
     NotOf,
+    Participant,
     RegimeHeader,
     Rule,
     RuleFile,
@@ -54,6 +56,25 @@ class LoadedParticipant:
     window_to: date
     confidence: str
     origin: str
+    experiment: str = ""  # the experiment's id ("" for an overlay without experiments)
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedExperiment:
+    """An experiment of an overlay, validated: its participants resolved to municipalities. An
+    overlay that gives plain ``participants`` has one experiment without an id."""
+
+    id: str
+    participants: tuple[LoadedParticipant, ...]
+    model: Experiment | None = None  # None for the implicit experiment
+
+    @property
+    def named(self) -> bool:
+        return bool(self.id)
+
+    def runs_for(self, code: str) -> list[LoadedParticipant]:
+        return [p for p in self.participants if p.municipality.code == code]
 
 
 @dataclass
@@ -68,6 +89,7 @@ class Regime:
     participants: list[LoadedParticipant] | None
     base: Regime | None
     digest: str
+    experiments: list[LoadedExperiment] | None = None
     _compiled: Any = field(default=None, repr=False)
     shown_folder: str = field(default="", repr=False)  # the folder as messages show it
 
@@ -236,7 +258,8 @@ def read_regime(folder: Path, seen: tuple[Path, ...], resolve_base: BaseResolver
             problems.append(_at(header, "extends", f"cannot find the regime it extends: {exc}"))
     rules = [rule for _, model in files for rule in model.rules]
     exclusions = [ex for _, model in files for ex in model.exclusions]
-    participants = _participants(header, problems)
+    experiments = _experiments(header, problems)
+    participants = None if experiments is None else [p for e in experiments for p in e.participants]
     problems.extend(_check_meaning(header, rules, exclusions, base))
     if problems:
         raise RuleFileError(problems)
@@ -258,6 +281,7 @@ def read_regime(folder: Path, seen: tuple[Path, ...], resolve_base: BaseResolver
         rules=rules,
         exclusions=exclusions,
         participants=participants,
+        experiments=experiments,
         base=base,
         digest=digest,
         shown_folder=display_path(folder),
@@ -416,20 +440,70 @@ def _attach_origins(model: _Model, path: tuple[str | int, ...], positions: Posit
                     _attach_origins(item, (*path, key, index), positions)
 
 
-def _participants(header: RegimeHeader, problems: list[Problem]) -> list[LoadedParticipant] | None:
+def _experiments(header: RegimeHeader, problems: list[Problem]) -> list[LoadedExperiment] | None:
+    """The overlay's experiments (or its plain participants, as one experiment without an id)."""
+    network: set[Municipality] | None = None
+    if header.network is not None:
+        network = set()
+        for index, item in enumerate(header.network):
+            try:
+                network.add(resolve_municipality(item))
+            except UnknownMunicipality as exc:
+                problems.append(
+                    Problem(str(exc), header._file, header._line, field=f"network[{index}]")
+                )
+    if header.experiments is not None:
+        out: list[LoadedExperiment] = []
+        seen: dict[str, Experiment] = {}
+        for index, experiment in enumerate(header.experiments):
+            where = f"experiments[{index}]"
+            if experiment.id in seen:
+                problems.append(_at(experiment, "id", f"duplicate experiment id {experiment.id!r}"))
+            seen[experiment.id] = experiment
+            loaded = _participants(
+                header,
+                experiment.participants,
+                f"{where}.participants",
+                experiment.id,
+                network,
+                problems,
+            )
+            out.append(LoadedExperiment(experiment.id, tuple(loaded), experiment))
+        return out
     if header.participants is None:
         return None
+    loaded = _participants(header, header.participants, "participants", "", network, problems)
+    return [LoadedExperiment("", tuple(loaded))]
+
+
+def _participants(
+    header: RegimeHeader,
+    given: list[Participant],
+    where: str,
+    experiment: str,
+    network: set[Municipality] | None,
+    problems: list[Problem],
+) -> list[LoadedParticipant]:
     out: list[LoadedParticipant] = []
-    for index, p in enumerate(header.participants):
+    for index, p in enumerate(given):
         try:
             municipality = resolve_municipality(p.municipality)
         except UnknownMunicipality as exc:
             problems.append(
-                Problem(
-                    str(exc), header._file, p._line, field=f"participants[{index}].municipality"
-                )
+                Problem(str(exc), header._file, p._line, field=f"{where}[{index}].municipality")
             )
             continue
+        if network is not None and municipality not in network:
+            members = ", ".join(str(m) for m in sorted(network))
+            problems.append(
+                Problem(
+                    f"{municipality} is not in the network (`network`: {members}); the law lets "
+                    "no other municipality take part",
+                    header._file,
+                    p._line,
+                    field=f"{where}[{index}].municipality",
+                )
+            )
         for other in out:
             if other.municipality == municipality and not (
                 p.window.to < other.window_from or other.window_to < p.window.from_
@@ -440,11 +514,19 @@ def _participants(header: RegimeHeader, problems: list[Problem]) -> list[LoadedP
                         f"{other.window_to} at {other.origin} and {p.window})",
                         header._file,
                         p._line,
-                        field=f"participants[{index}].window",
+                        field=f"{where}[{index}].window",
                     )
                 )
         out.append(
-            LoadedParticipant(municipality, p.window.from_, p.window.to, p.confidence, p.origin)
+            LoadedParticipant(
+                municipality,
+                p.window.from_,
+                p.window.to,
+                p.confidence,
+                p.origin,
+                experiment,
+                p.source,
+            )
         )
     return out
 
@@ -521,6 +603,78 @@ def _check_meaning(
                     )
                 )
     problems.extend(_check_ref_cycles(own, base_rules))
+    problems.extend(_check_experiments(header, rules, base_rules))
+    return problems
+
+
+def _check_experiments(
+    header: RegimeHeader, rules: list[Rule], base_rules: dict[str, Rule]
+) -> list[Problem]:
+    """Every overlay rule belongs to one experiment; one obligation is dispensed by one
+    experiment only; and only from the sections that experiment may dispense from."""
+    problems: list[Problem] = []
+    experiments = {e.id: e for e in header.experiments or []}
+    dispensed_by: dict[str, tuple[str, Rule]] = {}
+    for rule in rules:
+        if not experiments:
+            if rule.experiment is not None:
+                problems.append(
+                    _at(
+                        rule,
+                        "experiment",
+                        "`experiment` only makes sense in an overlay whose regime.yaml declares "
+                        "`experiments`",
+                    )
+                )
+            continue
+        if rule.experiment is None:
+            problems.append(
+                _at(
+                    rule,
+                    "id",
+                    "this overlay declares experiments: name the one this rule belongs to "
+                    "(`experiment:` " + " or ".join(experiments) + ")",
+                )
+            )
+            continue
+        experiment = experiments.get(rule.experiment)
+        if experiment is None:
+            problems.append(
+                _at(
+                    rule,
+                    "experiment",
+                    f"no experiment {rule.experiment!r} in regime.yaml{_suggest(rule.experiment, experiments)}",
+                )
+            )
+            continue
+        allowed = {(c.law, str(c.paragraph)) for c in experiment.sections if c.law}
+        for link in rule.dispenses:
+            earlier = dispensed_by.get(link.obligation)
+            if earlier is not None and earlier[0] != experiment.id:
+                problems.append(
+                    _at(
+                        link,
+                        "obligation",
+                        f"{link.obligation!r} is dispensed by the experiment {earlier[0]!r} already "
+                        f"({earlier[1].origin}); one obligation belongs to one experiment",
+                    )
+                )
+            dispensed_by.setdefault(link.obligation, (experiment.id, rule))
+            target = base_rules.get(link.obligation)
+            if target is None or not allowed:
+                continue
+            cited = {(c.law, str(c.paragraph)) for c in target.legal_basis if c.law}
+            if not cited & allowed:
+                shown = "; ".join(c.render() for c in experiment.sections)
+                problems.append(
+                    _at(
+                        link,
+                        "obligation",
+                        f"the experiment {experiment.id!r} dispenses from {shown}, but "
+                        f"{link.obligation!r} rests on "
+                        + "; ".join(c.render() for c in target.legal_basis),
+                    )
+                )
     return problems
 
 

@@ -104,7 +104,12 @@ class Selection(BaseModel):
         None, description="auto: whether the chosen base regime is in force on the date"
     )
     confidence: Confidence = "verified"
-    experiments: list[str] = []
+    experiments: list[str] = Field(
+        default=[], description="The overlay's experiments that run for the case"
+    )
+    experiments_not_applied: list[str] = Field(
+        default=[], description="The overlay's experiments that do not run for the case"
+    )
 
 
 class Recurrence(BaseModel):

@@ -293,6 +293,11 @@ class Rule(_Model):
     deadline: Deadline | list[Deadline] | None = None
     additions: list[Addition] = []
     dispenses: list[Dispensation] = []
+    experiment: Name | None = Field(
+        None,
+        description="In an overlay with experiments: the experiment this rule belongs to; it "
+        "applies only where that experiment runs for the case's municipality on the case's date",
+    )
     confidence: Confidence
     notes: str | None = None
 
@@ -359,6 +364,25 @@ class Participant(_Model):
     notes: str | None = None
 
 
+class Experiment(_Model):
+    """One experiment of an overlay: what it dispenses from, on what legal basis, and where and
+    when it runs (each participant with its own window, confidence and source)."""
+
+    id: Name
+    title: str = Field(description="Danish title, e.g. Forsøg 1: ...")
+    title_en: str | None = None
+    label: str | None = Field(None, description="Short Danish name used in sentences")
+    label_en: str | None = None
+    legal_basis: LegalBasis
+    sections: list[Citation] = Field(
+        min_length=1, description="The sections of the base law the experiment dispenses from"
+    )
+    participants: list[Participant] = Field(min_length=1)
+    confidence: Confidence
+    source: str | None = None
+    notes: str | None = None
+
+
 class Source(_Model):
     title: str
     reference: str | None = None
@@ -380,6 +404,15 @@ class RegimeHeader(_Model):
     participants: list[Participant] | None = Field(
         None, description="Municipalities the overlay applies to; absent = everywhere"
     )
+    experiments: list[Experiment] | None = Field(
+        None,
+        description="The overlay's experiments, each with its own participants and windows "
+        "(instead of `participants`)",
+    )
+    network: list[str | StrictInt] | None = Field(
+        None,
+        description="The municipalities the law lets take part (participants must be among them)",
+    )
     window_date: DateField = Field(
         "decision_date", description="Which case date must lie in a participant's window"
     )
@@ -388,9 +421,13 @@ class RegimeHeader(_Model):
 
     @model_validator(mode="after")
     def _overlay_parts(self) -> RegimeHeader:
-        if self.participants is not None and self.extends is None:
+        for key in ("participants", "experiments", "network"):
+            if getattr(self, key) is not None and self.extends is None:
+                raise ValueError(f"{key}: `{key}` only make sense in an overlay (give `extends`)")
+        if self.participants is not None and self.experiments is not None:
             raise ValueError(
-                "participants: `participants` only make sense in an overlay (give `extends`)"
+                "experiments: give `participants` or `experiments` (each with its participants), "
+                "not both"
             )
         return self
 

@@ -73,6 +73,19 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "{municipality} deltager i {label}; {day} ligger i {window}",
         "en": "{municipality} takes part in {label}; {day} lies in {window}",
     },
+    "regime_in_experiments": {
+        "da": "{municipality} deltager i {label} på {day}: {running}{others}",
+        "en": "{municipality} takes part in {label} on {day}: {running}{others}",
+    },
+    "experiment_not_member": {"da": "ikke i {name}", "en": "not in {name}"},
+    "experiment_outside": {
+        "da": "{name} kun {window}",
+        "en": "{name} only {window}",
+    },
+    "experiment_idle": {
+        "da": "{name} kører ikke for {municipality} på {day}.",
+        "en": "{name} does not run for {municipality} on {day}.",
+    },
     "regime_not_member": {
         "da": "{municipality} deltager ikke i {label}; {base} gælder",
         "en": "{municipality} does not take part in {label}; {base} applies",

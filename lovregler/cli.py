@@ -646,8 +646,20 @@ def _regimes(engine: Engine, fmt: str, out: TextIO) -> int:
                             "to": p.window_to.isoformat(),
                         },
                         "confidence": p.confidence,
+                        **({"experiment": p.experiment} if p.experiment else {}),
                     }
                     for p in regime.participants or []
+                ],
+                "experiments": [
+                    {
+                        "id": e.id,
+                        "title": e.model.title,
+                        "legal_basis": "; ".join(c.render() for c in e.model.legal_basis),
+                        "sections": "; ".join(c.render() for c in e.model.sections),
+                        "confidence": e.model.confidence,
+                    }
+                    for e in regime.experiments or []
+                    if e.model is not None
                 ],
                 "confidence": regime.header.confidence,
                 "default": entry.name == catalogue.model.default,
@@ -674,10 +686,13 @@ def _regimes(engine: Engine, fmt: str, out: TextIO) -> int:
         if row["in_force"]:
             span = row["in_force"]
             out.write(f"  in force: {span['from'] or ''}..{span['to'] or ''}\n")
+        for e in row["experiments"]:
+            out.write(f"  experiment {e['id']}: {e['title']} [{e['confidence']}]\n")
         for p in row["participants"]:
             window = p["window"]
+            what = f" ({p['experiment']})" if p.get("experiment") else ""
             out.write(
-                f"  participant: {p['name']} ({p['municipality']}) "
+                f"  participant{what}: {p['name']} ({p['municipality']}) "
                 f"{window['from']}..{window['to']} [{p['confidence']}]\n"
             )
     pair = catalogue.model.compare

@@ -411,22 +411,40 @@ def overlay_applies(case: Case | Mapping[str, Any], reference: Regime | None = N
     return _overlay_verdict(parse_case(case), _overlay(reference))[0]
 
 
-def _overlay_verdict(case: Case, reference: Regime) -> tuple[bool, str]:
+def running_experiments(
+    case: Case | Mapping[str, Any], reference: Regime | None = None
+) -> frozenset[str]:
+    """The experiments of ``reference`` that run for the case: the municipality takes part in
+    them and the case date lies in its window for them (and no exclusion holds)."""
+    return _overlay_verdict(parse_case(case), _overlay(reference))[2]
+
+
+def _overlay_verdict(case: Case, reference: Regime) -> tuple[bool, str, frozenset[str]]:
     where = str(case.kommune)
+    running: frozenset[str] = frozenset()
     if reference.participants:
         day: date = case_field_value(case, reference.header.window_date)
         windows = [p for p in reference.participants if p.municipality.code == case.municipality]
         if not windows:
-            return False, f"{where} does not take part in {reference.name}"
-        if not any(p.window_from <= day <= p.window_to for p in windows):
+            return False, f"{where} does not take part in {reference.name}", running
+        running = frozenset(p.experiment for p in windows if p.window_from <= day <= p.window_to)
+        if not running:
             spans = ", ".join(f"{p.window_from}..{p.window_to}" for p in windows)
-            return False, f"{reference.header.window_date} {day} lies outside {spans} for {where}"
+            why = f"{reference.header.window_date} {day} lies outside {spans} for {where}"
+            return False, why, running
     rules = {rule.id: rule for _, rule in reference.all_rules()}
     facts = case_facts(case)
     for exclusion in reference.exclusions:
         if to_python(Lowerer(rules).lower(exclusion.when))(facts):
-            return False, f"excluded by {reference.name} exclusion {exclusion.id!r}"
-    return True, f"{where} takes part in {reference.name} and the case lies in its window"
+            why = f"excluded by {reference.name} exclusion {exclusion.id!r}"
+            return False, why, frozenset()
+    named = sorted(e for e in running if e)
+    inside = f" ({', '.join(named)})" if named else ""
+    return (
+        True,
+        f"{where} takes part in {reference.name}{inside} and the case lies in its window",
+        running,
+    )
 
 
 # --- evaluating a case under both regimes -----------------------------------------------------
@@ -445,6 +463,17 @@ class Evaluated:
     inside: bool
     """Whether the reference says the overlay applies to this case."""
     inside_reason: str
+    running: frozenset[str] = frozenset()
+    """The reference's experiments that run for the case (``""`` for an overlay without)."""
+
+    def runs(self, obligation_id: str) -> bool:
+        """Whether the reference's rule ``obligation_id`` belongs to an experiment that runs for
+        the case (a rule without an experiment runs wherever the overlay applies)."""
+        if not self.inside:
+            return False
+        rule = self.reference.rule(obligation_id)
+        experiment = rule.experiment if rule is not None else None
+        return experiment is None or experiment in self.running
 
     def base(self, obligation_id: str) -> Obligation | None:
         return _find(self.standard, obligation_id)
@@ -485,7 +514,7 @@ def evaluate_both(
     base = standard if standard is not None else load_regime(BASE)
     overlay = frikommune if frikommune is not None else load_regime(OVERLAY)
     ref = _overlay(reference)
-    inside, why = _overlay_verdict(valid, ref)
+    inside, why, running = _overlay_verdict(valid, ref)
     return Evaluated(
         case=valid,
         standard_regime=base,
@@ -495,6 +524,7 @@ def evaluate_both(
         frikommune=evaluate(valid, overlay, lang="en", backend=backend),
         inside=inside,
         inside_reason=why,
+        running=running,
     )
 
 
@@ -699,6 +729,8 @@ def _declared_dispensations_take_effect(ev: Evaluated) -> Iterable[str]:
     if not ev.inside:
         return
     for replacer, targets in DECLARED_DISPENSATIONS.items():
+        if not ev.runs(replacer):
+            continue  # its experiment does not run for this municipality on this date
         for target in targets:
             a, b = ev.base(target), ev.overlay(target)
             if a is None or a.status != "required":
@@ -762,10 +794,19 @@ def _no_help_lost_in_merge(ev: Evaluated) -> Iterable[str]:
                 f"{oid} is not part of the merge, but differs: {ev.base_name} "
                 f"{_show(ev.base(oid))}, {ev.overlay_name} {_show(ev.overlay(oid))}"
             )
-    if not ev.inside:
+    merged = ev.overlay(FAMILIEORIENTERET_INDSATS)
+    if not ev.runs(FAMILIEORIENTERET_INDSATS):
+        # where the merge's experiment does not run, every measure is kept as it is
+        for oid in MERGED_MEASURE_IDS:
+            if _differs(ev.base(oid), ev.overlay(oid)):
+                yield (
+                    f"the merge does not run here ({ev.inside_reason}), but {oid} differs: "
+                    f"{ev.base_name} {_show(ev.base(oid))}, {ev.overlay_name} {_show(ev.overlay(oid))}"
+                )
+        if _required(merged):
+            yield f"the merge does not run here ({ev.inside_reason}), but {FAMILIEORIENTERET_INDSATS} is required"
         return
     asked = [oid for oid in MERGED_MEASURE_IDS if _required(ev.base(oid))]
-    merged = ev.overlay(FAMILIEORIENTERET_INDSATS)
     for oid in asked:
         item = ev.overlay(oid)
         if item is None or item.status != "dispensed":
@@ -777,6 +818,29 @@ def _no_help_lost_in_merge(ev: Evaluated) -> Iterable[str]:
             f"{FAMILIEORIENTERET_INDSATS} is {_show(merged)}, but {ev.base_name} asks for "
             f"{asked or 'none'} of {list(MERGED_MEASURE_IDS)}"
         )
+
+
+def _no_experiment_without_participation(ev: Evaluated) -> Iterable[str]:
+    """Per the reference, an experiment the municipality does not run on the case's date gives
+    no obligation, lifts nothing and is not listed among the result's experiments."""
+    listed = set(ev.frikommune.experiments)
+    expected = {e for e in ev.running if e} if ev.inside else set()
+    if listed != expected:
+        yield (
+            f"the result lists the experiments {sorted(listed)}, but per {ev.reference.name}'s "
+            f"participants and windows {sorted(expected)} run here ({ev.inside_reason})"
+        )
+    for item in ev.frikommune.obligations:
+        rule = ev.reference.rule(item.id)
+        experiment = rule.experiment if rule is not None else None
+        if experiment is not None and not ev.runs(item.id) and item.status != "not_applicable":
+            yield (
+                f"{item.id} belongs to {experiment}, which does not run here "
+                f"({ev.inside_reason}), but is {_show(item)}"
+            )
+        for by in item.replaced_by:
+            if not ev.runs(by):
+                yield f"{item.id} is dispensed by {by}, whose experiment does not run here"
 
 
 def _untouched_safeguards_identical(ev: Evaluated) -> Iterable[str]:
@@ -827,6 +891,7 @@ _CHECKS: dict[str, _Check] = {
     "no_case_unassessed": _no_case_unassessed,
     "faster_never_slower": _faster_never_slower,
     "no_help_lost_in_merge": _no_help_lost_in_merge,
+    "no_experiment_without_participation": _no_experiment_without_participation,
     "untouched_safeguards_identical": _untouched_safeguards_identical,
     "explained": _explained,
     "deterministic": _deterministic,
@@ -959,6 +1024,19 @@ def check_no_help_lost_in_merge(
     return _run(["no_help_lost_in_merge"], case, standard, frikommune, reference)
 
 
+def check_no_experiment_without_participation(
+    case: CaseInput,
+    standard: Regime | None = None,
+    frikommune: Regime | None = None,
+    *,
+    reference: Regime | None = None,
+) -> list[Violation]:
+    """A municipality never gets an experiment it does not take part in (or outside its window
+    for that experiment): such an experiment's obligations are not applicable, it lifts nothing,
+    and the result does not list it."""
+    return _run(["no_experiment_without_participation"], case, standard, frikommune, reference)
+
+
 def check_untouched_safeguards_identical(
     case: CaseInput,
     standard: Regime | None = None,
@@ -1047,6 +1125,7 @@ __all__ = [
     "check_faster_never_slower",
     "check_invariants",
     "check_no_case_unassessed",
+    "check_no_experiment_without_participation",
     "check_no_help_lost_in_merge",
     "check_only_declared_dispensations_differ",
     "check_outside_overlay_nothing_changes",
@@ -1059,6 +1138,7 @@ __all__ = [
     "network_municipalities",
     "overlay_applies",
     "rejection_problem",
+    "running_experiments",
     "sample",
     "shuffled",
     "side_by_side",

@@ -302,7 +302,7 @@ def test_overlay_measure_started_fulfils_the_family_oriented_measure() -> None:
     result = audit(
         {
             "case": _case(
-                municipality="Gladsaxe",
+                municipality="Ikast-Brande",  # forsøg 2 (the merge) ran in Ikast-Brande only
                 awareness_date="2019-02-01",
                 decision_date="2019-02-15",
                 measures=[1, 3],
@@ -316,6 +316,24 @@ def test_overlay_measure_started_fulfils_the_family_oriented_measure() -> None:
     # only measure 3 is merged into it; measure 1 started earlier but does not count
     assert (item.done, item.status) == (date(2019, 3, 20), "late")
     assert result.time_to_help.first_measure_started == date(2019, 2, 20)
+
+
+def test_without_the_merge_a_measure_started_fulfils_the_measure_itself() -> None:
+    case = _case(
+        municipality="Gladsaxe",  # forsøg 1 only: no merge
+        awareness_date="2019-02-01",
+        decision_date="2019-02-15",
+        measures=[3],
+        consent=True,
+    )
+    events = [
+        {"type": "measure_decided", "date": "2019-02-15", "measure": 3},
+        {"type": "measure_started", "date": "2019-03-20", "measure": 3},
+    ]
+    result = audit({"case": case, "events": events}, as_of=AS_OF)
+    assert result.item("frikommune.familieorienteret_indsats").status == "not_applicable"
+    assert result.item("sel52.stk3.nr3").obligation_status == "required"  # not merged away
+    assert result.item("sel52.stk3.nr3").done == date(2019, 2, 15)
 
 
 # --- caseloads ---------------------------------------------------------------------------------------

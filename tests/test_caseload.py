@@ -118,14 +118,14 @@ def test_audit_command_writes_per_case_jsonl_and_a_summary(tmp_path: Path) -> No
     source = _jsonl(tmp_path)
     per_case = tmp_path / "out.jsonl"
     out = io.StringIO()
-    code = run_audit(_args(str(source), "--as-of", "2020-12-31", "--out", str(per_case)), out)
+    code = run_audit(_args(str(source), "--as-of", "2021-12-31", "--out", str(per_case)), out)
     assert code == 0
     lines = per_case.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 60
     first = json.loads(lines[0])
     assert {"case_id", "regime", "items", "time_to_help", "as_of"} <= set(first)
     text = out.getvalue()
-    assert "audit as of 2020-12-31" in text
+    assert "audit as of 2021-12-31" in text
     assert "frikommune" in text and "standard" in text
 
 
@@ -137,7 +137,7 @@ def test_audit_command_report_without_matplotlib(
     monkeypatch.setattr(cli, "draw_chart", lambda summary, path: False)
     report = tmp_path / "report.md"
     out = io.StringIO()
-    run_audit(_args(str(_jsonl(tmp_path)), "--as-of", "2020-12-31", "--report", str(report)), out)
+    run_audit(_args(str(_jsonl(tmp_path)), "--as-of", "2021-12-31", "--report", str(report)), out)
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Audit of case histories")
     assert "pip install lovregler[report]" in text
@@ -175,7 +175,7 @@ def test_audit_command_goes_on_past_bad_lines_then_fails(tmp_path: Path) -> None
     per_case = tmp_path / "out.jsonl"
     out = io.StringIO()
     with pytest.raises(CaseError) as exc:
-        run_audit(_args(str(source), "--as-of", "2020-12-31", "--out", str(per_case)), out)
+        run_audit(_args(str(source), "--as-of", "2021-12-31", "--out", str(per_case)), out)
     problems = exc.value.problems
     assert [(p.line, p.field) for p in problems] == [(11, None), (12, "events[0].date")]
     assert "rejected (bad input): 2" in out.getvalue()
@@ -193,7 +193,7 @@ def test_audit_command_event_after_as_of_names_the_case(tmp_path: Path) -> None:
 
 def test_audit_command_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(LovreglerError, match="cannot read file"):
-        run_audit(_args(str(tmp_path / "nope.jsonl"), "--as-of", "2020-12-31"), io.StringIO())
+        run_audit(_args(str(tmp_path / "nope.jsonl"), "--as-of", "2021-12-31"), io.StringIO())
 
 
 def test_audit_command_report_folder_must_exist(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_audit_command_report_folder_must_exist(tmp_path: Path) -> None:
     report = tmp_path / "nope" / "report.md"
     with pytest.raises(LovreglerError, match="folder does not exist"):
         run_audit(
-            _args(str(source), "--as-of", "2020-12-31", "--report", str(report)), io.StringIO()
+            _args(str(source), "--as-of", "2021-12-31", "--report", str(report)), io.StringIO()
         )
 
 
@@ -209,8 +209,8 @@ def test_audit_command_empty_input(tmp_path: Path) -> None:
     source = tmp_path / "empty.jsonl"
     source.write_text("", encoding="utf-8")
     out = io.StringIO()
-    assert run_audit(_args(str(source), "--as-of", "2020-12-31"), out) == 0
-    assert out.getvalue().startswith("audit as of 2020-12-31; time-to-help target -")
+    assert run_audit(_args(str(source), "--as-of", "2021-12-31"), out) == 0
+    assert out.getvalue().startswith("audit as of 2021-12-31; time-to-help target -")
 
 
 def test_audit_command_bad_date_option() -> None:
@@ -222,8 +222,8 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = _jsonl(tmp_path, n=5)
-    run_audit(_args(str(source), "--as-of", "2020-12-31"), io.StringIO())
+    run_audit(_args(str(source), "--as-of", "2021-12-31"), io.StringIO())
     assert capsys.readouterr().err == ""  # stderr is not a terminal here
-    run_audit(_args(str(source), "--as-of", "2020-12-31", "--progress", "always"), io.StringIO())
+    run_audit(_args(str(source), "--as-of", "2021-12-31", "--progress", "always"), io.StringIO())
     err = capsys.readouterr().err
     assert "5 cases" in err and "100%" in err

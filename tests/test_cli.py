@@ -256,10 +256,10 @@ def test_audit_and_synthetic_through_the_entry_point(tmp_path: Path) -> None:
     histories.write_text(made.stdout, encoding="utf-8")
     assert len(made.stdout.splitlines()) == 60
     done = run(
-        "audit", str(histories), "--as-of", "2020-12-31", "--out", str(tmp_path / "out.jsonl")
+        "audit", str(histories), "--as-of", "2021-12-31", "--out", str(tmp_path / "out.jsonl")
     )
     assert done.returncode == 0, done.stderr
-    assert "audit as of 2020-12-31" in done.stdout
+    assert "audit as of 2021-12-31" in done.stdout
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 60
     bad = run("audit", str(histories), "--as-of", "31-12-2020")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -168,7 +168,7 @@ def test_engine_and_explanation_must_agree(monkeypatch: pytest.MonkeyPatch) -> N
         return frozenset(range(len(program.checks)))
 
     monkeypatch.setattr(ReferenceBackend, "run", wrong)
-    with pytest.raises(BackendError, match="the engine and the explanation disagree"):
+    with pytest.raises(lovregler.InternalError, match="the engine and the explanation disagree"):
         evaluate(
             load_case_file("examples/cases/odense-2019-intet-stoettebehov.yaml")[0],
             backend="reference",

@@ -35,11 +35,40 @@ Data = dict[str, Any]
 Mutation = Callable[[Path], None]
 
 
+def _on_every_edge() -> list[Case]:
+    """For each participant of each experiment: a case on the day before, the first day, the
+    last day and the day after its window (one with merged measures, one without)."""
+    out: list[Case] = []
+    for p in load_regime("frikommune").participants or []:
+        one = timedelta(days=1)
+        for day in (p.window_from - one, p.window_from, p.window_to, p.window_to + one):
+            for measures in ([], [2, 3]):
+                out.append(
+                    Case.model_validate(
+                        {
+                            "case_id": f"edge-{p.municipality.code}-{day}-{len(measures)}",
+                            "municipality": p.municipality.code,
+                            "child_age": 9,
+                            "awareness_date": day,
+                            "support_need_presumed": True,
+                            "measures": measures,
+                            "consent": True,
+                        }
+                    )
+                )
+    return out
+
+
 @pytest.fixture(scope="module")
 def drawn() -> list[Case]:
-    """Cases across the whole space, then cases whose window date is a window edge."""
+    """Cases across the whole space, cases whose window date is a window edge, and each
+    participant's own window edges."""
     on_edges = cases(window_days=st.sampled_from(window_edges()))
-    return sample(cases(), 500, seed_value=20180501) + sample(on_edges, 500, seed_value=20200830)
+    return (
+        sample(cases(), 500, seed_value=20180501)
+        + sample(on_edges, 500, seed_value=20200830)
+        + _on_every_edge()
+    )
 
 
 # --- editing a scratch copy --------------------------------------------------------------------
@@ -95,18 +124,45 @@ def drop_link(rule_id: str, obligation: str) -> Mutation:
     return mutate
 
 
-def widen_window(index: int, side: str) -> Mutation:
+def move_window(experiment: int, index: int, side: str, days: int) -> Mutation:
+    """Move one end of one participant's window of one experiment by ``days``."""
+
     def mutate(folder: Path) -> None:
         def change(data: Data) -> None:
-            window = data["participants"][index]["window"]
-            if side == "from":
-                window["from"] -= timedelta(days=1)
-            else:
-                window["to"] += timedelta(days=1)
+            window = data["experiments"][experiment]["participants"][index]["window"]
+            window[side] += timedelta(days=days)
 
         _edit(folder / "frikommune" / "regime.yaml", change)
 
     return mutate
+
+
+def give_the_merge_to(municipality: str) -> Mutation:
+    """Let a municipality that does not take part in the merge's experiment take part in it."""
+
+    def mutate(folder: Path) -> None:
+        def change(data: Data) -> None:
+            merge = next(e for e in data["experiments"] if e["id"] == EXPERIMENT_OF_MERGE)
+            first = next(e for e in data["experiments"] if e["id"] != EXPERIMENT_OF_MERGE)
+            theirs = next(p for p in first["participants"] if p["municipality"] == municipality)
+            merge["participants"].append(dict(theirs))
+
+        _edit(folder / "frikommune" / "regime.yaml", change)
+
+    return mutate
+
+
+def _windows() -> list[tuple[int, int, str]]:
+    """(experiment index, participant index, municipality) of every window of the bundled rules."""
+    data = yaml.safe_load((RULES / "frikommune" / "regime.yaml").read_text(encoding="utf-8"))
+    return [
+        (e, p, participant["municipality"])
+        for e, experiment in enumerate(data["experiments"])
+        for p, participant in enumerate(experiment["participants"])
+    ]
+
+
+EXPERIMENT_OF_MERGE = "forsoeg2"
 
 
 def remove_nr6_from_merge(folder: Path) -> None:
@@ -161,13 +217,22 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
         for r, o in LINKS
     },
     **{
-        f"widen window of participant {i} by a day at its {side}": (
-            widen_window(i, side),
-            "outside_overlay_nothing_changes",
+        f"move the {side} of {who}'s window in experiment {e + 1} by {days:+d} day": (
+            move_window(e, p, side, days),
+            "no_experiment_without_participation",
         )
-        for i in range(3)
+        for e, p, who in _windows()
         for side in ("from", "to")
+        for days in (-1, 1)
     },
+    "give Guldborgsund the merge": (
+        give_the_merge_to("Guldborgsund"),
+        "no_experiment_without_participation",
+    ),
+    "give Gladsaxe the merge": (
+        give_the_merge_to("Gladsaxe"),
+        "no_experiment_without_participation",
+    ),
     "remove nr. 6 from the merge": (remove_nr6_from_merge, "no_help_lost_in_merge"),
     "delete the § 10, stk. 6 exclusion": (delete_exclusion, "outside_overlay_nothing_changes"),
 }

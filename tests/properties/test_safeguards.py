@@ -19,6 +19,7 @@ from lovregler.testing import (
     check_explained,
     check_faster_never_slower,
     check_no_case_unassessed,
+    check_no_experiment_without_participation,
     check_no_help_lost_in_merge,
     check_only_declared_dispensations_differ,
     check_outside_overlay_nothing_changes,
@@ -66,6 +67,12 @@ def test_faster_never_slower(case: Case) -> None:
 def test_no_help_is_lost_in_the_merge(case: Case) -> None:
     """Nr. 2, 3, 6 and 9 asked for -> covered by the one familieorienteret indsats, and only then."""
     assert_no_violations(check_no_help_lost_in_merge(case))
+
+
+@given(cases())
+def test_no_municipality_gets_an_experiment_it_does_not_take_part_in(case: Case) -> None:
+    """An experiment that does not run for the municipality on the date gives and lifts nothing."""
+    assert_no_violations(check_no_experiment_without_participation(case))
 
 
 @given(cases())
