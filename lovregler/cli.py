@@ -22,6 +22,7 @@ from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
+from ._acts import Acts, check_citations, load_acts
 from ._engine import AUTO, Engine, default_engine
 from ._errors import (
     EXIT_BAD_INPUT,
@@ -499,6 +500,11 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
                 # an overlay re-reports its base's problems: each problem once
                 report.errors.extend(p for p in exc.problems if p not in report.errors)
                 continue
+            acts = _acts_for(regime_folder)
+            wrong = check_citations(regime, acts) if acts is not None else []
+            if wrong:  # the law it quotes or cites is not the act's: the folder cannot be used
+                report.errors.extend(p for p in wrong if p not in report.errors)
+                continue
             report.regimes.append(
                 {
                     "folder": display_path(regime_folder),
@@ -526,6 +532,12 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
         if report.errors:
             raise RuleFileError(report.errors)
     return report.exit_code
+
+
+def _acts_for(regime_folder: Path) -> Acts | None:
+    """The acts a regime folder's citations are checked against: those beside its catalogue
+    (the folder above it), else the bundled ones."""
+    return load_acts(regime_folder.resolve().parent) or load_acts(builtin_rules_dir())
 
 
 def _check_catalogue(folder: Path, report: CheckReport) -> list[Problem]:
