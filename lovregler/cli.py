@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
+from ._acts import Acts, check_citations, load_acts
 from ._analysis import findings
 from ._audit_cli import add_audit_parser, run_audit
 from ._backends import BACKEND_NAMES
 from ._case import Case, load_case_file, parse_case
 from ._caseload import generate_histories, write_histories_jsonl
 from ._diff import diff_regimes
-from ._acts import Acts, check_citations, load_acts
 from ._engine import AUTO, Engine, default_engine
 from ._errors import (
     EXIT_BAD_INPUT,
