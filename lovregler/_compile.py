@@ -257,6 +257,7 @@ class RuleChecks:
     deadlines: tuple[int, ...]
     additions: tuple[int, ...]
     origin: str
+    follows_unless: int | None = None  # the check "the ordering rule's exception holds"
 
 
 @dataclass
@@ -410,6 +411,9 @@ def compile_regime(regime: Regime) -> Program:
                     add(f"{rule.id}/addition/{i}", a.when) for i, a in enumerate(rule.additions)
                 ),
                 origin=rule.origin,
+                follows_unless=add(f"{rule.id}/follows/unless", rule.follows.unless)
+                if rule.follows is not None and rule.follows.unless is not None
+                else None,
             )
     program = Program(regime.name, regime.digest, checks, layers, rules, lowerer)
     regime._compiled = program

@@ -75,6 +75,7 @@ class ObligationDecision:
     confidence: Confidence = "verified"
     repeats: Recurrence | None = None
     idle: bool = False  # not applicable because its experiment does not run for the case
+    order: Order | None = None  # its ordering rule (``follows``), where it is required
 
     @property
     def replaced_by_ids(self) -> list[str]:
@@ -83,6 +84,21 @@ class ObligationDecision:
     @property
     def replaces(self) -> list[str]:
         return [link.obligation for link in self.rule.dispenses]
+
+
+@dataclass(frozen=True)
+class Order:
+    """How a required obligation's ordering rule (``follows``) stands for the case."""
+
+    after: str  # the obligation that must come first
+    after_status: Status | None
+    after_due: date | None
+    early: bool  # the decision date lies before ``after`` is due (it may not be done yet)
+    excepted: bool  # the rule's exception holds (e.g. urgent: alongside)
+
+    @property
+    def warns(self) -> bool:
+        return self.early and not self.excepted and self.after_status == "required"
 
 
 @dataclass(frozen=True)
@@ -312,6 +328,7 @@ def decide(
     obligations = tuple(
         _obligation(program, case, facts, held, d, day, rests_on) for d in drafts.values()
     )
+    _orders(program, held, obligations, day)
     regime = program.layers[active].regime
     outside = tuple(
         layer
@@ -401,6 +418,26 @@ def _obligation(
     )
 
 
+def _orders(
+    program: Program, held: frozenset[int], obligations: tuple[ObligationDecision, ...], day: date
+) -> None:
+    """The ordering rules of the required obligations, judged against what they follow."""
+    by_id = {o.id: o for o in obligations}
+    for item in obligations:
+        follows = item.rule.follows
+        if follows is None or item.status != "required":
+            continue
+        after = by_id.get(follows.obligation)
+        check = program.rules[item.id].follows_unless
+        item.order = Order(
+            after=follows.obligation,
+            after_status=after.status if after else None,
+            after_due=after.due if after else None,
+            early=after is not None and after.due is not None and day < after.due,
+            excepted=check is not None and check in held,
+        )
+
+
 _RANK: dict[str, int] = {mark: rank for rank, mark in enumerate(CONFIDENCES)}
 
 
@@ -443,6 +480,7 @@ def _condition_marks(program: Program, cond: Condition, facts: Facts, outcome: b
 __all__ = [
     "BaseChoice",
     "Decision",
+    "Order",
     "ObligationDecision",
     "OverlayVerdict",
     "decide",

@@ -61,6 +61,28 @@ class Explainer:
     def warnings(self) -> list[str]:
         choice = self.decision.base_choice
         chosen = []
+        for item in self.decision.obligations:
+            follows, order = item.rule.follows, item.order
+            if follows is None or order is None or not order.warns:
+                continue
+            exception = (
+                self._title(follows.unless_text, follows.unless_text_en).rstrip(".")
+                if follows.unless_text
+                else "-"
+            )
+            chosen.append(
+                phrase(
+                    "order_warning",
+                    self.lang,
+                    id=item.id,
+                    day=self.day,
+                    after=order.after,
+                    due=order.after_due,
+                    text=self._title(follows.text, follows.text_en).rstrip("."),
+                    basis=self._basis(follows.legal_basis),
+                    exception=exception,
+                )
+            )
         if choice is not None and not choice.in_force:
             chosen.append(
                 phrase(
@@ -278,6 +300,7 @@ class Explainer:
                     )
                 )
             because += self._deadline_lines(item)
+            because += self._order_lines(item)
         # Built from trusted parts: construct without re-validating (a hot path).
         return trusted(
             Obligation,
@@ -294,6 +317,20 @@ class Explainer:
             repeats=item.repeats,
             reasons=[self.reason_tree(item)] if reasons else [],
         )
+
+    def _order_lines(self, item: ObligationDecision) -> list[str]:
+        """The ordering rule (``follows``): always a reason; the exception when it holds."""
+        follows, order = item.rule.follows, item.order
+        if follows is None or order is None:
+            return []
+        text = self._title(follows.text, follows.text_en).rstrip(".")
+        lines = [phrase("order", self.lang, text=text, basis=self._basis(follows.legal_basis))]
+        if order.after_status == "dispensed":
+            lines.append(phrase("order_dispensed", self.lang, id=order.after))
+        elif order.excepted and follows.unless_text:
+            exception = self._title(follows.unless_text, follows.unless_text_en).rstrip(".")
+            lines.append(phrase("order_excepted", self.lang, text=exception))
+        return lines
 
     def _deadline_lines(self, item: ObligationDecision) -> list[str]:
         if item.deadline is None:
@@ -392,6 +429,21 @@ class Explainer:
         if parts is None:
             parts = self.program.rule_trees[key] = self._rule_parts(item, checks)
         children.extend(parts)
+        follows, order = rule.follows, item.order
+        if follows is not None and order is not None:
+            children.append(
+                trusted(
+                    Reason,
+                    kind="order",
+                    id=f"{rule.id}/follows/{order.after}",
+                    holds=not order.warns,
+                    text=" ".join(self._order_lines(item)),
+                    legal_basis=self._basis(follows.legal_basis),
+                    confidence=follows.confidence,
+                    source=follows.origin,
+                    children=[],
+                )
+            )
         return trusted(
             Reason,
             kind="rule",

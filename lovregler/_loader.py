@@ -585,6 +585,20 @@ def _check_meaning(
                 )
         for addition in rule.additions:
             problems.extend(_check_condition(addition.when, known, rule.id))
+        if rule.follows is not None:
+            if rule.follows.obligation not in known:
+                problems.append(
+                    _at(
+                        rule.follows,
+                        "obligation",
+                        f"follows {rule.follows.obligation!r}, which is not defined"
+                        f"{_suggest(rule.follows.obligation, known)}",
+                    )
+                )
+            elif rule.follows.obligation == rule.id:
+                problems.append(_at(rule.follows, "obligation", "a rule cannot follow itself"))
+            if rule.follows.unless is not None:
+                problems.extend(_check_condition(rule.follows.unless, known, rule.id))
         for link in rule.dispenses:
             if base is None:
                 problems.append(

@@ -13,7 +13,7 @@ Confidence = Literal["verified", "secondary", "to_confirm"]
 CONFIDENCES: tuple[Confidence, ...] = ("verified", "secondary", "to_confirm")
 """Strongest first: an answer is as sure as the weakest mark of what decided it."""
 ReasonKind = Literal[
-    "rule", "condition", "exception", "dispensation", "addition", "deadline", "selection"
+    "rule", "condition", "exception", "dispensation", "addition", "deadline", "selection", "order"
 ]
 
 

@@ -278,6 +278,24 @@ class Dispensation(_Model):
     notes: str | None = None
 
 
+class Follows(_Model):
+    """An ordering rule: this obligation's decision may only come after ``obligation`` is done
+    (e.g. SEL § 52, stk. 2: measures follow the investigation). It is a reason on the rule and a
+    warning where the decision date falls before the other obligation is due; not a due date."""
+
+    obligation: ObligationId
+    text: str = Field(description="The ordering rule, in Danish (the law's own words if possible)")
+    text_en: str | None = None
+    legal_basis: LegalBasis
+    unless: Condition | None = Field(
+        None, description="When the order may be broken (e.g. urgent: support alongside it)"
+    )
+    unless_text: str | None = Field(None, description="That exception, in Danish")
+    unless_text_en: str | None = None
+    confidence: Confidence
+    notes: str | None = None
+
+
 class Rule(_Model):
     """One obligation: when it applies, what lifts it, when it is due, and why."""
 
@@ -293,6 +311,9 @@ class Rule(_Model):
     deadline: Deadline | list[Deadline] | None = None
     additions: list[Addition] = []
     dispenses: list[Dispensation] = []
+    follows: Follows | None = Field(
+        None, description="An ordering rule: what must be done before this decision"
+    )
     experiment: Name | None = Field(
         None,
         description="In an overlay with experiments: the experiment this rule belongs to; it "

@@ -123,6 +123,22 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "Intet regime i kataloget er i kraft {day}; {name} (i kraft {period}) er anvendt",
         "en": "No regime of the catalogue is in force on {day}; {name} (in force {period}) was applied",
     },
+    "order": {
+        "da": "Rækkefølge ({basis}): {text}.",
+        "en": "Order ({basis}): {text}.",
+    },
+    "order_dispensed": {
+        "da": "Rækkefølgen gælder ikke her: {id} er dispenseret.",
+        "en": "The order does not apply here: {id} is dispensed.",
+    },
+    "order_excepted": {
+        "da": "Undtagelse fra rækkefølgen: {text}.",
+        "en": "Exception from the order: {text}.",
+    },
+    "order_warning": {
+        "da": "{id}: afgørelsen ({day}) ligger før {after} senest skal være afsluttet ({due}); {text} ({basis}) – medmindre: {exception}",
+        "en": "{id}: the decision ({day}) lies before {after} must be finished at the latest ({due}); {text} ({basis}) – unless: {exception}",
+    },
     "outside_validity": {
         "da": "{day} ligger uden for den periode, regelsættet {name} beskriver ({window}); resultatet bygger på reglerne fra den periode",
         "en": "{day} lies outside the period the rule set {name} encodes ({window}); the result applies that period's rules",
