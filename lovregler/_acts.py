@@ -169,6 +169,14 @@ class Acts:
             return section.nr.get(stks[0], {}).get(nrs[0])
         return section.stk[stks[0]]
 
+    def version_on(self, day: date) -> tuple[int, ...]:
+        """Which consolidation of each act is in force on ``day`` (a cache key for links)."""
+        out: list[int] = []
+        for act, versions in self.consolidations.items():
+            version = self.in_force(act, day)
+            out.append(versions.index(version) if version in versions else -1)
+        return tuple(out)
+
     def url(self, citation: Citation, day: date) -> str | None:
         act = self.act_of(citation)
         version = self.in_force(act, day) if act else None

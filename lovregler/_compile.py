@@ -288,6 +288,7 @@ class Program:
     rule_trees: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict, repr=False)
     _dated: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
     rendered: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    links: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict, repr=False)
 
     def signature(self, cond: Condition, facts: Facts) -> tuple[bool, ...]:
         """The truth of every comparison under ``cond``: it decides every node's value, so it

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ._acts import Acts
 from ._case import Case, case_field_value
 from ._compile import Facts, LayerChecks, Program, RuleChecks
 from ._dates import add_period
@@ -117,6 +118,7 @@ class Decision:
     outside_validity: tuple[Regime, ...]  # regimes of the chain whose period misses the date
     backend: str
     base_choice: BaseChoice | None = None
+    acts: Acts | None = field(default=None, repr=False)  # the cited law, for links
 
     @property
     def regime(self) -> Regime:
@@ -284,6 +286,7 @@ def decide(
     backend: str,
     folder: str = "",
     base_choice: BaseChoice | None = None,
+    acts: Acts | None = None,
 ) -> Decision:
     """Statuses, due dates and confidence of every obligation the applied regime knows."""
     active, verdicts = judge_overlays(program, case, held)
@@ -348,6 +351,7 @@ def decide(
         outside_validity=outside,
         backend=backend,
         base_choice=base_choice,
+        acts=acts,
     )
 
 
@@ -480,8 +484,8 @@ def _condition_marks(program: Program, cond: Condition, facts: Facts, outcome: b
 __all__ = [
     "BaseChoice",
     "Decision",
-    "Order",
     "ObligationDecision",
+    "Order",
     "OverlayVerdict",
     "decide",
     "judge_overlays",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._acts import Acts, load_acts
 from ._backends import BACKEND_NAMES, Backend, DurableBackend, ReferenceBackend, durable_available
 from ._case import Case, case_field_value, parse_case
 from ._catalogue import LoadedCatalogue, read_catalogue
@@ -112,6 +113,7 @@ class Engine:
         self._regimes: dict[Path, _Loaded] = {}
         self._backends: dict[str, Backend] = {}
         self._snapshot = threading.local()
+        self._acts: tuple[Acts | None] | None = None
         if backend is not None:
             self.backend(backend)  # an unknown backend is refused at once
 
@@ -156,6 +158,14 @@ class Engine:
                 cached = (_Stamped.of(folder, stamp), read_catalogue(folder))
                 self._catalogue = cached
             return cached[1]
+
+    @property
+    def acts(self) -> Acts | None:
+        """The cited acts' consolidations and wording (``rules/acts``), if the rules have them."""
+        with self._lock:
+            if self._acts is None:
+                self._acts = (load_acts(self.rules_dir),)
+            return self._acts[0]
 
     def regime_names(self) -> tuple[str, ...]:
         """Every regime of the catalogue, in its order."""
@@ -211,6 +221,7 @@ class Engine:
         """Forget every regime, program and cache: the next call reads the rule files anew."""
         with self._lock:
             self._catalogue = None
+            self._acts = None
             self._regimes.clear()
             for backend in self._backends.values():
                 backend.forget()
@@ -294,6 +305,7 @@ class Engine:
             requested=requested,
             backend=engine.name,
             folder=target.shown_folder,
+            acts=self.acts,
         )
 
     def _auto(self, case: Case, facts: Facts, engine: Backend) -> Decision:
@@ -337,6 +349,7 @@ class Engine:
             backend=engine.name,
             folder=chosen.shown_folder,
             base_choice=choice,
+            acts=self.acts,
         )
 
     # --- explained results --------------------------------------------------------------

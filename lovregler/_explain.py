@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._acts import normalized
 from ._case import case_field_value
 from ._compile import RuleChecks
 from ._decide import Decision, ObligationDecision
@@ -19,12 +20,13 @@ from ._result import (
     EvaluationResult,
     Explanation,
     ExplanationLine,
+    Link,
     Obligation,
     Reason,
     trusted,
 )
 from ._rulemodel import AllOf, AnyOf, Citation, Condition, FieldCondition, NotOf, RuleRef
-from ._texts import FIELD_LABELS, STATUS_LABELS, Lang, describe_test, phrase, unit_name
+from ._texts import FIELD_LABELS, MONTHS, STATUS_LABELS, Lang, describe_test, phrase, unit_name
 
 
 class Explainer:
@@ -38,6 +40,7 @@ class Explainer:
         self.lang = lang
         self.day = decision.day
         self._regime_reason: str | None = None
+        self._acts_on: tuple[tuple[int, ...] | None] | None = None
 
     # the result ---------------------------------------------------------------------------
 
@@ -229,6 +232,7 @@ class Explainer:
             item.exception,
             item.confidence,
             reasons,
+            self._versions(),
             self.program.rule_signature(item.rule, self.facts),
             self.program.citation_mask(item.rule, self.day),
         )
@@ -316,6 +320,7 @@ class Explainer:
             source=checks.origin,
             repeats=item.repeats,
             reasons=[self.reason_tree(item)] if reasons else [],
+            links=self.links(rule.legal_basis),
         )
 
     def _order_lines(self, item: ObligationDecision) -> list[str]:
@@ -353,6 +358,17 @@ class Explainer:
         else:
             line = phrase("due_on", self.lang, start=start, due=due, basis=basis)
         lines = [line]
+        if item.clamped and due is not None and start_date is not None:
+            lines.append(
+                phrase(
+                    "due_clamped",
+                    self.lang,
+                    month=MONTHS[self.lang][due.month - 1],
+                    year=due.year,
+                    day=start_date.day,
+                    due=due,
+                )
+            )
         reason = self._title(deadline.reason, deadline.reason_en) if deadline.reason else None
         if reason:
             lines.append(reason if reason.endswith(".") else reason + ".")
@@ -648,6 +664,8 @@ class Explainer:
         say(0, "x_head", id=rule.id, status=status, basis=self._basis(rule.legal_basis))
         say(0, "x_rule", title=self._title(rule.title, rule.title_en), source=checks.origin)
         say(0, "x_regime", regime=result.regime, reason=result.regime_reason)
+        for citation, act, text, url in self.wording(rule.legal_basis):
+            say(1, "x_law", citation=citation, act=act, url=url, text=text)
         if rule.when is None:
             say(0, "x_always", holds=True)
         else:
@@ -684,6 +702,46 @@ class Explainer:
 
     def _title(self, da: str | None, en: str | None) -> str:
         return localized(da, en, self.lang)
+
+    def _versions(self) -> tuple[int, ...] | None:
+        """Which consolidations are in force on the day (what the links depend on)."""
+        if self._acts_on is None:
+            acts = self.decision.acts
+            self._acts_on = (acts.version_on(self.day) if acts else None,)
+        return self._acts_on[0]
+
+    def wording(self, citations: list[Citation]) -> list[tuple[str, str, str, str]]:
+        """(citation, consolidation, the cited text, ELI) for each citation whose text the acts
+        hold, in the consolidation in force on the day."""
+        acts = self.decision.acts
+        out: list[tuple[str, str, str, str]] = []
+        for citation in citations:
+            act = acts.act_of(citation) if acts else None
+            version = acts.in_force(act, self.day) if acts and act else None
+            text = acts.wording(citation, version) if acts and version else None
+            if version is not None and text:
+                out.append((citation.render(), version.name, normalized(text), version.eli))
+        return out
+
+    def links(self, citations: list[Citation]) -> list[Link]:
+        """The citations valid on the day, each with the consolidation in force and its ELI."""
+        acts = self.decision.acts
+        if acts is None:
+            return []
+        key = (id(citations), self._versions())
+        known = self.program.links.get(key)
+        if known is None:
+            valid = [c for c in citations if c.valid_on(self.day)] or citations
+            known = []
+            for citation in valid:
+                act = acts.act_of(citation)
+                version = acts.in_force(act, self.day) if act else None
+                if version is not None:
+                    known.append(
+                        trusted(Link, citation=citation.render(), act=version.name, url=version.eli)
+                    )
+            self.program.links[key] = known
+        return known
 
     def _basis(self, citations: list[Citation]) -> str:
         mask = tuple([c.valid_on(self.day) for c in citations])

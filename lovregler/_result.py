@@ -46,6 +46,16 @@ def weakest(*marks: str | None) -> Confidence:
     return CONFIDENCES[rank]
 
 
+class Link(BaseModel):
+    """A citation and where to read it: the consolidation in force on the decision date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    citation: str = Field(description="The citation as in legal_basis, e.g. SEL § 50, stk. 1")
+    act: str = Field(description="The consolidation, e.g. LBK nr. 798 af 07/08/2019")
+    url: str = Field(description="Its ELI address on retsinformation.dk")
+
+
 class Reason(BaseModel):
     """One node of an obligation's structured reasons: what was tested, whether it held, where
     the law and the rule file say so. ``because`` is rendered from the same decision."""
@@ -140,11 +150,14 @@ class Obligation(BaseModel):
     reasons: list[Reason] = Field(
         default=[], description="What decided the status, as a tree (beside `because`)"
     )
+    links: list[Link] = Field(
+        default=[], description="Each citation of legal_basis with its act's ELI address"
+    )
 
     @model_serializer(mode="wrap")
     def _omit_empty_links(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        for key in ("replaced_by", "replaces", "reasons"):
+        for key in ("replaced_by", "replaces", "reasons", "links"):
             if not data.get(key):
                 data.pop(key, None)
         return data

@@ -45,6 +45,10 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "Frist: senest {start} ({due}){basis}.",
         "en": "Due: no later than {start} ({due}){basis}.",
     },
+    "due_clamped": {
+        "da": "Der er ingen {day}. {month} {year}; fristen er månedens sidste dag, {due}.",
+        "en": "There is no {day} {month} {year}; the deadline is the month's last day, {due}.",
+    },
     "repeat_max": {
         "da": "Derefter igen mindst hver {max}. {unit_one}.",
         "en": "Then again at least every {max} {unit}.",
@@ -113,6 +117,10 @@ PHRASES: dict[str, dict[Lang, str]] = {
     "x_deadline": {"da": "Frist {n}: {text}", "en": "Deadline {n}: {text}"},
     "x_addition": {"da": "Tillæg: {text}", "en": "Addition: {text}"},
     "x_dispenses": {"da": "Dispenserer: {ids}", "en": "Dispenses: {ids}"},
+    "x_law": {
+        "da": "Lovtekst, {citation} ({act}, {url}): »{text}«",
+        "en": "The law, {citation} ({act}, {url}): »{text}«",
+    },
     "x_because": {"da": "Begrundelse:", "en": "Reasons:"},
     "x_all": {"da": "alle disse:", "en": "all of:"},
     "x_any": {"da": "mindst én af disse:", "en": "at least one of:"},
@@ -143,6 +151,37 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "{day} ligger uden for den periode, regelsættet {name} beskriver ({window}); resultatet bygger på reglerne fra den periode",
         "en": "{day} lies outside the period the rule set {name} encodes ({window}); the result applies that period's rules",
     },
+}
+
+MONTHS: dict[Lang, tuple[str, ...]] = {
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 UNITS: dict[str, dict[Lang, tuple[str, str]]] = {

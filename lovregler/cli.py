@@ -40,7 +40,7 @@ from ._loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
 from ._progress import Progress
 from ._records import is_stream, json_records, opened
 from ._report import CheckReport
-from ._result import Comparison, EvaluationResult
+from ._result import Comparison, EvaluationResult, Obligation
 from ._tables import markdown_table, markdown_text, text_table
 from ._texts import STATUS_LABELS, Lang
 
@@ -367,6 +367,10 @@ def render_result(result: EvaluationResult, lang: Lang = "da") -> str:
     lines += [f"  ! {w}" for w in result.warnings]
     rows = [("", o.id, _cell(result, o.id, lang), o.legal_basis) for o in result.obligations]
     lines += text_table(rows, [0, max(len(o.id) for o in result.obligations), STATUS_WIDTH])
+    acts = {link.act: link.url for o in result.obligations for link in o.links}
+    if acts:
+        lines.append("  " + ("Loven:" if lang == "da" else "The law:"))
+        lines += [f"    {act}: {url}" for act, url in sorted(acts.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -398,6 +402,13 @@ def render_comparison(comparison: Comparison, lang: Lang = "da") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _linked(ob: Obligation) -> str:
+    """The legal basis, each citation linked to the consolidation in force (Markdown)."""
+    if not ob.links:
+        return markdown_text(ob.legal_basis)
+    return "; ".join(f"[{markdown_text(link.citation)}]({link.url})" for link in ob.links)
+
+
 def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
     labels = _LABELS[lang]
     head = (
@@ -410,7 +421,7 @@ def markdown_result(result: EvaluationResult, lang: Lang = "da") -> str:
             f"`{ob.id}`",
             labels[ob.status] + (f" → {', '.join(ob.replaced_by)}" if ob.replaced_by else ""),
             str(ob.due or ""),
-            markdown_text(ob.legal_basis),
+            _linked(ob),
         )
         for ob in result.obligations
     ]
