@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
 
-from ._case import CONDITION_FIELDS
 from ._compile import NONE, And, Compare, Const, Expr, Fact, Or, compile_regime
 from ._errors import Problem
 from ._loader import Regime
 from ._municipalities import all_municipalities
 from ._rulemodel import Condition
+from ._vocabulary import CONDITION_FIELDS
 
 MAX_ALTERNATIVES = 20_000
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,7 +24,12 @@ from ._errors import CaseError, Problem
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._problems import Loc, did_you_mean, validation_problems
 from ._records import document_records, parse_all
-from ._vocabulary import vocabulary
+from ._vocabulary import (
+    CONSENT_REQUIRED_WITH_MEASURES,
+    MAX_AGE,
+    MEASURE_NUMBERS,
+    MIN_AGE,
+)
 from ._yaml import PathKey, Positions
 
 ChildConversationException = Literal["maturity", "nature_of_case"]
@@ -46,10 +50,6 @@ def _strict_date(value: Any) -> Any:
 
 CaseDate = Annotated[date, BeforeValidator(_strict_date)]
 # The case vocabulary is law (the age of a child, the measure numbers): read from the rules.
-_VOCABULARY = vocabulary().case
-MIN_AGE, MAX_AGE = _VOCABULARY.child_age.min, _VOCABULARY.child_age.max
-MEASURE_NUMBERS: tuple[int, ...] = tuple(sorted(_VOCABULARY.measures.numbers))
-CONSENT_REQUIRED_WITH_MEASURES = _VOCABULARY.measures.consent_required
 
 
 class Case(BaseModel):
@@ -195,36 +195,6 @@ class Case(BaseModel):
 
 def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-# --- the field vocabulary that rule conditions may use -------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """What a rule condition may do with a case field."""
-
-    name: str
-    kind: Literal["bool", "int", "date", "choice", "set", "municipality"]
-    choices: tuple[Any, ...] = ()
-
-
-CONDITION_FIELDS: dict[str, FieldSpec] = {
-    spec.name: spec
-    for spec in (
-        FieldSpec("support_need_presumed", "bool"),
-        FieldSpec("consent", "bool"),
-        FieldSpec("urgent", "bool"),
-        FieldSpec("child_age", "int", tuple(range(MIN_AGE, MAX_AGE + 1))),
-        FieldSpec("awareness_date", "date"),
-        FieldSpec("notification_date", "date"),
-        FieldSpec("decision_date", "date"),
-        FieldSpec("measures", "set", MEASURE_NUMBERS),
-        FieldSpec("child_conversation_exception", "choice", (None, "maturity", "nature_of_case")),
-        FieldSpec("municipality", "municipality"),
-    )
-}
-DATE_FIELDS = tuple(n for n, s in CONDITION_FIELDS.items() if s.kind == "date")
 
 
 def case_field_value(case: Case, name: str) -> Any:

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from ._case import CONDITION_FIELDS, Case, case_field_value
+from ._case import Case, case_field_value
 from ._dates import day_number
 from ._loader import LoadedParticipant, Regime, walk_conditions
 from ._municipalities import resolve_municipality
 from ._rulemodel import AllOf, AnyOf, Condition, FieldCondition, NotOf, Rule, RuleRef
+from ._vocabulary import CONDITION_FIELDS
 
 Fact = bool | int | str
 Facts = Mapping[str, Fact]

@@ -19,11 +19,11 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
-from ._case import MEASURE_NUMBERS, Case, CaseDate
+from ._case import Case, CaseDate
 from ._errors import CaseError, Problem, RuleFileError, on_line
 from ._problems import Loc, validation_problems
 from ._records import Record, document_records, json_record, json_records, opened, parse_all
-from ._vocabulary import vocabulary
+from ._vocabulary import MEASURE_NUMBERS, vocabulary
 from ._yaml import Positions, format_path
 
 EventType = Literal[

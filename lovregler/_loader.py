@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ._case import CONDITION_FIELDS, FieldSpec
 from ._errors import Problem, RegimeError, RuleFileError, display_path
 from ._municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from ._problems import Loc, did_you_mean, must_be, validation_problems
@@ -44,6 +43,7 @@ from ._rulemodel import (
     RuleRef,
     _Model,
 )
+from ._vocabulary import CONDITION_FIELDS, FieldSpec
 from ._yaml import Positions, YamlProblem, format_path, load_yaml, step
 
 HEADER_FILE = "regime.yaml"

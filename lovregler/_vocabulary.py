@@ -9,9 +9,10 @@ so they are read once, from the bundled rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -152,3 +153,38 @@ def check_companions(folder: Path, known: dict[str, set[str]]) -> list[Problem]:
                             )
                         )
     return problems
+
+
+# --- the case fields rule conditions may use (from the vocabulary) -------------------------------
+
+_CASE = vocabulary().case
+MIN_AGE, MAX_AGE = _CASE.child_age.min, _CASE.child_age.max
+MEASURE_NUMBERS: tuple[int, ...] = tuple(sorted(_CASE.measures.numbers))
+CONSENT_REQUIRED_WITH_MEASURES = _CASE.measures.consent_required
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a rule condition may do with a case field."""
+
+    name: str
+    kind: Literal["bool", "int", "date", "choice", "set", "municipality"]
+    choices: tuple[Any, ...] = ()
+
+
+CONDITION_FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("support_need_presumed", "bool"),
+        FieldSpec("consent", "bool"),
+        FieldSpec("urgent", "bool"),
+        FieldSpec("child_age", "int", tuple(range(MIN_AGE, MAX_AGE + 1))),
+        FieldSpec("awareness_date", "date"),
+        FieldSpec("notification_date", "date"),
+        FieldSpec("decision_date", "date"),
+        FieldSpec("measures", "set", MEASURE_NUMBERS),
+        FieldSpec("child_conversation_exception", "choice", (None, "maturity", "nature_of_case")),
+        FieldSpec("municipality", "municipality"),
+    )
+}
+DATE_FIELDS = tuple(n for n, s in CONDITION_FIELDS.items() if s.kind == "date")

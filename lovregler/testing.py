@@ -46,7 +46,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         "lovregler.testing needs hypothesis; install it with: pip install 'lovregler[test]'"
     ) from exc
 
-from ._case import MAX_AGE, MEASURE_NUMBERS, MIN_AGE, Case, case_field_value, parse_case
+from ._case import Case, case_field_value, parse_case
 from ._compile import Lowerer, case_facts, to_python
 from ._engine import default_engine
 from ._errors import CaseError
@@ -55,7 +55,7 @@ from ._loader import Regime
 from ._municipalities import Municipality, all_municipalities
 from ._result import EvaluationResult, Obligation
 from ._rulemodel import Merge, OverlaySafeguards
-from ._vocabulary import safeguards
+from ._vocabulary import MAX_AGE, MEASURE_NUMBERS, MIN_AGE, safeguards
 
 T = TypeVar("T")
 
