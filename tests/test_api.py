@@ -166,12 +166,28 @@ def test_compare_lists_every_difference() -> None:
 
 
 def test_warning_outside_the_period_the_rules_encode() -> None:
-    result = evaluate({**CASE, "municipality": "Aarhus", "awareness_date": "2024-03-01"}, lang="en")
+    late = {**CASE, "municipality": "Aarhus", "awareness_date": "2024-03-01", "urgent": True}
+    result = evaluate(late, lang="en")  # urgent: no ordering warnings (SEL § 52, stk. 2)
     assert result.warnings == [
         "2024-03-01 lies outside the period the rule set standard encodes (2018-01-01..2023-12-31); "
         "the result applies that period's rules"
     ]
-    assert evaluate(CASE).warnings == []
+    assert evaluate({**CASE, "urgent": True}).warnings == []
+
+
+def test_a_measure_decided_before_the_investigation_is_due_is_warned_of() -> None:
+    early = {**CASE, "municipality": "Aarhus", "measures": [1], "consent": True}
+    result = evaluate(early, "standard", lang="en")
+    (warning,) = [w for w in result.warnings if w.startswith("sel52.stk3.nr1:")]
+    assert "SEL § 52, stk. 2" in warning and "sel50.boernefaglig_undersoegelse" in warning
+    because = result.obligation("sel52.stk3.nr1").because
+    assert any(line.startswith("Order (SEL § 52, stk. 2):") for line in because)
+    # the due date of the investigation is not moved: 4 months from awareness
+    assert result.obligation("sel50.boernefaglig_undersoegelse").due is not None
+    urgent = evaluate({**early, "urgent": True}, "standard", lang="en")
+    assert not [w for w in urgent.warnings if w.startswith("sel52.stk3.nr1:")]
+    later = evaluate({**early, "decision_date": "2020-01-31"}, "standard", lang="en")
+    assert not [w for w in later.warnings if w.startswith("sel52.stk3.nr1:")]
 
 
 def test_load_regime_by_name_and_path() -> None:
