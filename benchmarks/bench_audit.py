@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_audit.py            # 100,000 histories
     .venv/bin/python benchmarks/bench_audit.py --n 20000  # quicker
 
-Generates ``--n`` synthetic histories (lovregler._caseload; made up, not real cases) into a
+Generates ``--n`` synthetic histories (lovregler.auditing.caseload; made up, not real cases) into a
 temporary JSON Lines file, then runs the ``lovregler audit`` command's code over it
 (``run_audit``, per-case JSONL output included) and prints the rate and the memory: the
 resident set size sampled while it runs (it should stay flat) and its peak. With ``--budget``
@@ -23,8 +23,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from lovregler._audit_cli import run_audit
-from lovregler._caseload import generate_histories, write_histories_jsonl
+from lovregler.auditing.caseload import generate_histories, write_histories_jsonl
+from lovregler.cli.audit import run_audit
 
 
 def _rss_mib() -> float | None:

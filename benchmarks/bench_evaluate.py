@@ -36,7 +36,7 @@ from typing import Any
 
 import lovregler
 from lovregler import Case, all_municipalities, evaluate, load_regime
-from lovregler._compile import case_facts, compile_regime
+from lovregler.engine.compile import case_facts, compile_regime
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from handwritten import outcomes, standard, standard_from_data
@@ -146,7 +146,7 @@ _COLD_LOAD = """
 import json, time
 began = time.perf_counter()
 import lovregler
-from lovregler._compile import compile_regime
+from lovregler.engine.compile import compile_regime
 imported = time.perf_counter()
 names = lovregler.default_engine().regime_names()
 for name in names:

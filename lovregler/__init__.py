@@ -13,25 +13,18 @@ This module only re-exports: the state lives in :class:`Engine`; ``evaluate()`` 
 functions ask a default engine.
 """
 
-from ._audit import (
-    AUDIT_STATUSES,
-    AuditItem,
-    Auditor,
-    AuditResult,
-    AuditStatus,
-    CaseloadSummary,
-    GroupSummary,
-    Occurrence,
-    TimeToHelp,
-    audit,
-    summarize,
+from lovregler._api import (
+    compare,
+    compare_many,
+    decide,
+    differences,
+    evaluate,
+    evaluate_many,
+    explain,
+    load_regime,
 )
-from ._backends import BACKEND_NAMES, durable_available
-from ._case import Case, load_case_file, parse_case
-from ._caseload import generate_histories
-from ._decide import Decision, ObligationDecision
-from ._engine import Engine, default_engine
-from ._errors import (
+from lovregler._engine import Engine, default_engine
+from lovregler._errors import (
     BackendError,
     CaseError,
     InternalError,
@@ -42,27 +35,7 @@ from ._errors import (
     SourcePosition,
     UsageError,
 )
-from ._evaluate import (
-    compare,
-    compare_many,
-    decide,
-    differences,
-    evaluate,
-    evaluate_many,
-    explain,
-    load_regime,
-)
-from ._history import (
-    EVENT_TYPES,
-    CaseHistory,
-    Event,
-    iter_history_file,
-    load_history_file,
-    parse_history,
-)
-from ._loader import Regime
-from ._municipalities import Municipality, all_municipalities, resolve_municipality
-from ._result import (
+from lovregler._result import (
     CONFIDENCES,
     STATUSES,
     Comparison,
@@ -77,6 +50,33 @@ from ._result import (
     Selection,
     Status,
 )
+from lovregler.auditing.audit import (
+    AUDIT_STATUSES,
+    AuditItem,
+    Auditor,
+    AuditResult,
+    AuditStatus,
+    CaseloadSummary,
+    GroupSummary,
+    Occurrence,
+    TimeToHelp,
+    audit,
+    summarize,
+)
+from lovregler.auditing.caseload import generate_histories
+from lovregler.case.history import (
+    EVENT_TYPES,
+    CaseHistory,
+    Event,
+    iter_history_file,
+    load_history_file,
+    parse_history,
+)
+from lovregler.case.model import Case, load_case_file, parse_case
+from lovregler.engine.backends import BACKEND_NAMES, durable_available
+from lovregler.engine.decide import Decision, ObligationDecision
+from lovregler.law.loader import Regime
+from lovregler.law.municipalities import Municipality, all_municipalities, resolve_municipality
 
 __version__ = "0.1.0"
 

@@ -30,15 +30,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._acts import Acts, load_acts
-from ._backends import BACKEND_NAMES, Backend, DurableBackend, ReferenceBackend, durable_available
-from ._case import Case, case_field_value, parse_case
-from ._catalogue import LoadedCatalogue, read_catalogue
-from ._compile import Facts, Program, case_facts, compile_regime
-from ._decide import BaseChoice, Decision, decide, judge_overlays
-from ._errors import BackendError, Problem, RegimeError, UsageError, display_path
-from ._explain import Explainer
-from ._loader import (
+from lovregler._errors import BackendError, Problem, RegimeError, UsageError, display_path
+from lovregler._result import Comparison, Difference, EvaluationResult, Explanation
+from lovregler.case.model import Case, case_field_value, parse_case
+from lovregler.engine.backends import (
+    BACKEND_NAMES,
+    Backend,
+    DurableBackend,
+    ReferenceBackend,
+    durable_available,
+)
+from lovregler.engine.compile import Facts, Program, case_facts, compile_regime
+from lovregler.engine.decide import BaseChoice, Decision, decide, judge_overlays
+from lovregler.explain.explainer import Explainer
+from lovregler.explain.texts import LANGS, Lang
+from lovregler.law.acts import Acts, load_acts
+from lovregler.law.catalogue import LoadedCatalogue, read_catalogue
+from lovregler.law.loader import (
     CATALOGUE_FILE,
     HEADER_FILE,
     Regime,
@@ -50,9 +58,7 @@ from ._loader import (
     racy_digest,
     read_regime,
 )
-from ._problems import did_you_mean
-from ._result import Comparison, Difference, EvaluationResult, Explanation
-from ._texts import LANGS, Lang
+from lovregler.law.problems import did_you_mean
 
 AUTO = "auto"
 """The selector that lets the catalogue choose the law in force for each case."""

@@ -12,7 +12,7 @@ traceback. The tree::
     ├── BackendError        an unknown backend, or one that cannot run on this Python
     └── InternalError       a bug in lovregler, not bad input; exit 3, "please report it"
 
-(``ScenarioFileError``, in :mod:`lovregler._scenarios`, is a ``LovreglerError`` too.) Anything
+(``ScenarioFileError``, in :mod:`lovregler.testing.scenarios`, is a ``LovreglerError`` too.) Anything
 else that escapes is a bug as well: the CLI reports it as an :class:`InternalError`.
 """
 

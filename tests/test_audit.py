@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lovregler import CaseError, evaluate, load_regime
-from lovregler._audit import (
+from lovregler.auditing.audit import (
     AUDIT_STATUSES,
     Auditor,
     AuditResult,
@@ -18,8 +18,8 @@ from lovregler._audit import (
     help_target,
     summarize,
 )
-from lovregler._dates import Unit, add_period
-from lovregler._history import EVENT_KINDS, CaseHistory
+from lovregler.case.history import EVENT_KINDS, CaseHistory
+from lovregler.law.dates import Unit, add_period
 
 AS_OF = date(2021, 6, 1)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from lovregler.cli import main
+from lovregler.cli.app import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "rules" / "bad"

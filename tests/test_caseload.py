@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from lovregler import CaseError, LovreglerError, all_municipalities, load_regime
-from lovregler._audit import Auditor, summarize
-from lovregler._audit_cli import add_audit_parser, draw_chart, render_report, run_audit
-from lovregler._caseload import generate_histories, write_histories_jsonl
-from lovregler._history import iter_history_file
+from lovregler.auditing.audit import Auditor, summarize
+from lovregler.auditing.caseload import generate_histories, write_histories_jsonl
+from lovregler.case.history import iter_history_file
+from lovregler.cli.audit import add_audit_parser, draw_chart, render_report, run_audit
 
 AS_OF = date(2020, 12, 31)
 
@@ -132,7 +132,7 @@ def test_audit_command_writes_per_case_jsonl_and_a_summary(tmp_path: Path) -> No
 def test_audit_command_report_without_matplotlib(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import lovregler._audit_cli as cli
+    import lovregler.cli.audit as cli
 
     monkeypatch.setattr(cli, "draw_chart", lambda summary, path: False)
     report = tmp_path / "report.md"

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from lovregler.cli import main
+from lovregler.cli.app import main
 
 FINDINGS = sorted(p for p in Path("tests/rules/findings").iterdir() if p.is_dir())
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lovregler.cli", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "lovregler.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

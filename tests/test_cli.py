@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from lovregler._schemas import SCHEMA_FILES, schema_for
-from lovregler.cli import main
+from lovregler.cli.app import main
+from lovregler.cli.schema import SCHEMA_FILES, schema_for
 
 EXAMPLE = "examples/cases/ikast-brande-2019-familiebehandling.yaml"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lovregler.cli", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "lovregler.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from lovregler._dates import add_period, day_number
+from lovregler.law.dates import add_period, day_number
 
 
 @pytest.mark.parametrize(

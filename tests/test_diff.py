@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from lovregler import load_regime
-from lovregler._diff import diff_regimes
-from lovregler.cli import main
+from lovregler.cli.app import main
+from lovregler.explain.diff import diff_regimes
 
 
 def test_frikommune_against_standard() -> None:

@@ -4,7 +4,7 @@
 changes files as it goes (copy the rules, edit a deadline, add a scenario, roll back):
 
 - every command line in a fenced ``sh`` or ``console`` block (``$ `` lines in ``console``) that
-  starts with ``lovregler `` runs as ``sys.executable -m lovregler.cli ...`` and must end with the
+  starts with ``lovregler `` runs as ``sys.executable -m lovregler.cli.app ...`` and must end with the
   exit code written next to it (``# exit N``); commands that would write files (``>``, ``|``,
   ``--out``, ``--report``) are left out;
 - ``cp``, ``rm`` and ``git restore`` lines are carried out, ``diff`` blocks (``--- a/PATH``) are

@@ -11,8 +11,8 @@ import pytest
 
 import lovregler
 from lovregler import BackendError, evaluate, load_case_file, load_regime
-from lovregler._backends import DurableBackend, ReferenceBackend
-from lovregler._compile import case_facts, compile_regime
+from lovregler.engine.backends import DurableBackend, ReferenceBackend
+from lovregler.engine.compile import case_facts, compile_regime
 
 needs_durable = pytest.mark.skipif(
     not lovregler.durable_available(), reason="durable-rules does not import on this Python"

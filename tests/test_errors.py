@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from lovregler import cli
 from lovregler._errors import (
     BackendError,
     CaseError,
@@ -17,7 +16,8 @@ from lovregler._errors import (
     UsageError,
     on_line,
 )
-from lovregler._yaml import load_yaml_text
+from lovregler.cli import app as cli
+from lovregler.law.safe_yaml import load_yaml_text
 
 
 @pytest.mark.parametrize(

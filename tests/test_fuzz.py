@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import lovregler
 from lovregler import LovreglerError, evaluate, load_case_file, load_regime, parse_case
-from lovregler._compile import compile_regime
+from lovregler.engine.compile import compile_regime
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

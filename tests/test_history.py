@@ -10,7 +10,7 @@ from typing import Any, get_args
 import pytest
 
 from lovregler import CaseError
-from lovregler._history import (
+from lovregler.case.history import (
     EVENT_KINDS,
     CaseHistory,
     EventType,

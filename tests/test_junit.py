@@ -1,12 +1,12 @@
-"""The one JUnit XML writer (lovregler._junit), as check and test reports use it."""
+"""The one JUnit XML writer (lovregler.render.junit), as check and test reports use it."""
 
 from __future__ import annotations
 
 from xml.etree import ElementTree
 
 from lovregler._errors import Problem
-from lovregler._junit import Failure, TestCase, junit_xml
-from lovregler._report import CheckReport
+from lovregler.render.junit import Failure, TestCase, junit_xml
+from lovregler.render.report import CheckReport
 
 
 def test_junit_xml_escapes_and_counts_the_failing_cases() -> None:

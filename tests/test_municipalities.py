@@ -1,7 +1,7 @@
 import pytest
 
 from lovregler import all_municipalities, resolve_municipality
-from lovregler._municipalities import UnknownMunicipality
+from lovregler.law.municipalities import UnknownMunicipality
 
 
 def test_all_98_municipalities_with_unique_three_digit_codes() -> None:

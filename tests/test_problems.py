@@ -1,4 +1,4 @@
-"""Problems in lovregler's own words (lovregler._problems)."""
+"""Problems in lovregler's own words (lovregler.law.problems)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from lovregler._errors import Problem
-from lovregler._problems import Loc, did_you_mean, must_be, validation_problems
-from lovregler._yaml import load_yaml_text
+from lovregler.law.problems import Loc, did_you_mean, must_be, validation_problems
+from lovregler.law.safe_yaml import load_yaml_text
 
 
 def test_did_you_mean_names_the_closest_choice() -> None:

@@ -1,4 +1,4 @@
-"""Progress on standard error (lovregler._progress): counter, bar, terminal only, rate-limited."""
+"""Progress on standard error (lovregler.render.progress): counter, bar, terminal only, rate-limited."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from lovregler import _progress
-from lovregler._progress import Progress
+from lovregler.render import progress as _progress
+from lovregler.render.progress import Progress
 
 
 class _Clock:

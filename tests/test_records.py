@@ -1,4 +1,4 @@
-"""Reading inputs into records (lovregler._records): documents, JSON Lines, unreadable files."""
+"""Reading inputs into records (lovregler.law.records): documents, JSON Lines, unreadable files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from lovregler._errors import CaseError, Problem
-from lovregler._records import (
+from lovregler.cli.app import main
+from lovregler.law.records import (
     Record,
     document_records,
     is_stream,
@@ -19,8 +20,7 @@ from lovregler._records import (
     parse_all,
     read_mapping,
 )
-from lovregler._yaml import Positions, YamlProblem
-from lovregler.cli import main
+from lovregler.law.safe_yaml import Positions, YamlProblem
 
 
 @pytest.fixture(autouse=True)

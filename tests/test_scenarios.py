@@ -15,7 +15,7 @@ import pytest
 
 from lovregler import CaseError, LovreglerError, evaluate, load_regime
 from lovregler._result import STATUSES, Status
-from lovregler._scenarios import (
+from lovregler.testing.scenarios import (
     Scenario,
     ScenarioFile,
     ScenarioFileError,

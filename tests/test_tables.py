@@ -1,8 +1,8 @@
-"""Text and Markdown tables (lovregler._tables)."""
+"""Text and Markdown tables (lovregler.render.tables)."""
 
 from __future__ import annotations
 
-from lovregler._tables import column_widths, markdown_table, markdown_text, text_table
+from lovregler.render.tables import column_widths, markdown_table, markdown_text, text_table
 
 
 def test_columns_are_as_wide_as_their_widest_cell() -> None:

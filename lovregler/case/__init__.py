@@ -1,0 +1,3 @@
+"""A child's case and its history: the input types, validated.
+
+Internal: import from ``lovregler``."""

@@ -1,0 +1,3 @@
+"""Faces' shared renderings: reports, JUnit, tables, progress.
+
+Internal: import from ``lovregler``."""
