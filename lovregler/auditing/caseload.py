@@ -28,6 +28,7 @@ from lovregler.law.dates import add_period
 from lovregler.law.loader import LoadedParticipant, Regime
 from lovregler.law.models import Deadline, Repeat
 from lovregler.law.municipalities import all_municipalities
+from lovregler.law.vocabulary import vocabulary
 
 
 def _fulfilled_by(event: str) -> tuple[str, ...]:
@@ -39,6 +40,7 @@ def _fulfilled_by(event: str) -> tuple[str, ...]:
 _INVESTIGATION = _fulfilled_by("investigation_completed")[0]
 _ASSESSMENT = _fulfilled_by("assessment_completed")[0]
 _NOTIFICATION = _fulfilled_by("notification_assessed")[0]
+_TIME_TO_HELP = vocabulary().time_to_help.obligation
 
 # Synthetic mix (not law): how often measures are decided, and which, by weight.
 _MEASURE_WEIGHTS = {1: 4, 2: 14, 3: 16, 4: 2, 5: 6, 6: 12, 7: 5, 8: 2, 9: 10}
@@ -175,7 +177,10 @@ def _assessment_days(rng: random.Random, plan: _Plan, facts: dict[str, Any], ove
     awareness: date = facts["awareness_date"]
     probe = Case.model_validate({**facts, "decision_date": awareness})
     if overlay:
-        due = _due(_deadline(plan.overlay, _ASSESSMENT), probe)
+        # the assessment's own deadline, or where the law gives it none, the time-to-help aim
+        rule = plan.overlay.rule(_ASSESSMENT)
+        timed = _ASSESSMENT if rule is not None and rule.deadlines else _TIME_TO_HELP
+        due = _due(_deadline(plan.overlay, timed), probe)
         window = (due - awareness).days
         offset = round(rng.gauss(window * 0.4, window * 0.25))  # in the first weeks
         return awareness + timedelta(days=max(1, offset))
