@@ -13,7 +13,7 @@ import pytest
 
 import lovregler
 from lovregler import Engine, RegimeError
-from lovregler.cli import main
+from lovregler.cli.app import main
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 CASE: dict[str, Any] = {
@@ -206,10 +206,20 @@ def test_a_date_no_regime_covers_gets_the_latest_with_a_warning(tmp_path: Path) 
 # --- confidence ------------------------------------------------------------------------------
 
 
-def test_confidence_is_the_weakest_mark_of_what_decided() -> None:
+def test_confidence_is_the_weakest_mark_of_what_decided(tmp_path: Path) -> None:
+    rules = _copy_rules(tmp_path)
+    path = rules / "standard" / "sel50.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "      confidence: verified" in text  # the deadline's own mark
+    path.write_text(
+        text.replace("      confidence: verified", "      confidence: to_confirm", 1), "utf-8"
+    )
+    marked = Engine(rules).evaluate(CASE, "standard")
+    # The rule stays verified, but the deadline that dated it is now marked to_confirm.
+    assert Engine(rules).regime("standard").rule(SEL50).confidence == "verified"  # type: ignore[union-attr]
+    assert marked.obligation(SEL50).confidence == "to_confirm"
     standard = lovregler.evaluate(CASE, "standard")
-    # The rule is verified, but its 4-month deadline is marked to_confirm.
-    assert standard.obligation(SEL50).confidence == "to_confirm"
+    assert standard.obligation(SEL50).confidence == "verified"
     assert standard.selection is not None and standard.selection.confidence == "verified"
     gladsaxe = lovregler.evaluate({**CASE, "municipality": "Gladsaxe"}, "frikommune")
     assert gladsaxe.regime == "frikommune"
