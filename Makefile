@@ -17,13 +17,14 @@ demo: $(STAMP)
 	$(BIN)/lovregler compare examples/cases/*.yaml
 	$(BIN)/lovregler diff
 	@echo "--- audit of 1,000 SYNTHETIC case histories (made up, not real data) ---"
-	$(BIN)/lovregler synthetic 1000 --seed 0 | $(BIN)/lovregler audit - --as-of 2020-12-31
+	$(BIN)/lovregler synthetic 1000 --seed 0 | $(BIN)/lovregler audit - --as-of 2021-12-31
 
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check lovregler tests benchmarks
 	$(BIN)/ruff format --check lovregler tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
