@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-py313 lint typecheck pytest bench soak check schemas clean
+.PHONY: demo test test-py313 lint typecheck pytest bench soak check schemas open-points clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ schemas: $(STAMP)
 	  file=$$(case $$kind in rules) echo rulefile;; *) echo $$kind;; esac); \
 	  $(BIN)/lovregler schema $$kind > lovregler/schemas/$$file.schema.json; \
 	done
+
+# The README's open points: every to_confirm mark of the bundled rules (a test keeps them in step).
+open-points: $(STAMP)
+	$(BIN)/python -c "import subprocess,pathlib; out=subprocess.run(['$(BIN)/lovregler','open-points','--format','markdown'],capture_output=True,text=True,check=True).stdout; p=pathlib.Path('README.md'); s=p.read_text(); a,b='<!-- open-points:start -->\\n','<!-- open-points:end -->'; i=s.index(a)+len(a); j=s.index(b); p.write_text(s[:i]+out+s[j:])"
 
 clean:
 	rm -rf $(VENV) .venv-3.13 .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

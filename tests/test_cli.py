@@ -312,3 +312,29 @@ def test_test_command_runs_scenarios_against_an_edited_copy_of_the_rules(tmp_pat
     done = run("test", "tests/scenarios/sel50.yaml", "--rules", str(tmp_path / "rules"))
     assert done.returncode == 1
     assert "sel50.boernefaglig_undersoegelse: expected required, due 2020-02-29" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["evaluate", "test", "audit"])
+def test_fail_on_unconfirmed_refuses_results_resting_on_to_confirm_law(
+    command: str, tmp_path: Path
+) -> None:
+    if command == "evaluate":
+        args = ["evaluate", "examples/cases/gladsaxe-2019-kontaktperson.yaml", "--regime", "auto"]
+    elif command == "test":
+        args = ["test", "tests/scenarios/regimevalg.yaml"]
+    else:
+        histories = tmp_path / "h.jsonl"
+        histories.write_text(run("synthetic", "40", "--seed", "3").stdout, encoding="utf-8")
+        args = ["audit", str(histories), "--as-of", "2021-12-31"]
+    plain = run(*args)
+    strict = run(*args, "--fail-on-unconfirmed")
+    assert plain.returncode == 0
+    assert strict.returncode == 1  # Gladsaxe's window is to_confirm, so its overlay results are
+    assert "påkrævede pligter hviler på ret, der skal bekræftes (to_confirm)" in strict.stderr
+
+
+def test_open_points_lists_every_to_confirm_mark_with_file_and_line() -> None:
+    done = run("open-points")
+    assert done.returncode == 0
+    assert done.stdout.startswith("Punkter, der skal bekræftes (to_confirm): ")
+    assert "rules/frikommune/regime.yaml:" in done.stdout and "deltager Gladsaxe" in done.stdout

@@ -104,6 +104,9 @@ class AuditResult(BaseModel):
     ruleset_version: str
     items: list[AuditItem]
     time_to_help: TimeToHelp
+    unconfirmed: list[str] = Field(
+        default=[], description="Required obligations that rest on law marked to_confirm"
+    )
 
     def item(self, obligation_id: str) -> AuditItem:
         """The item for this obligation id; ``KeyError`` if the regime does not know it."""
@@ -222,6 +225,7 @@ class Auditor:
             ruleset_version=result.ruleset_version,
             items=items,
             time_to_help=self._time_to_help(case, history),
+            unconfirmed=[o.id for o in result.required() if o.confidence == "to_confirm"],
         )
 
     def audit_many(

@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
         p.add_argument("--lang", choices=("da", "en"), default="da", help="language of reasons")
         p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+        p.add_argument(
+            "--fail-on-unconfirmed",
+            action="store_true",
+            help="exit 1 when a required obligation rests on law marked to_confirm (CI)",
+        )
         return p
 
     ev = case_command("evaluate", "the obligations of each case under one regime")
@@ -94,6 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     cmp = case_command("compare", "each case under two regimes, side by side")
     cmp.add_argument("--base", default=None, help="default: the catalogue's compared pair")
     cmp.add_argument("--other", default=None, help="default: the catalogue's compared pair")
+
+    points = sub.add_parser(
+        "open-points",
+        help="the lawyer's work list: every point marked to_confirm, with file and line",
+        description="every point of the rule folders marked to_confirm (rules, exceptions, "
+        "deadlines, windows, citations), in Danish, with file:line and its note",
+    )
+    points.add_argument(
+        "folders", nargs="*", type=Path, metavar="RULES_DIR", help="default: the catalogue's"
+    )
+    points.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
     regimes = sub.add_parser(
         "regimes",
@@ -169,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
     test.add_argument("--format", choices=("text", "json", "junit"), default="text")
     test.add_argument(
+        "--fail-on-unconfirmed",
+        action="store_true",
+        help="exit 1 when a required obligation of a scenario rests on law marked to_confirm",
+    )
+    test.add_argument(
         "--rules",
         type=Path,
         metavar="RULES_DIR",
@@ -219,9 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "test":
             backend = None if args.backend == "auto" else args.backend
             rules = args.rules or args.catalogue
-            return _test(args.scenarios, backend, args.format, sys.stdout, rules)
+            return _test(
+                args.scenarios, backend, args.format, sys.stdout, rules, args.fail_on_unconfirmed
+            )
         if args.command == "regimes":
             return _regimes(_engine(args), args.format, sys.stdout)
+        if args.command == "open-points":
+            return _open_points(args, sys.stdout)
         return _schema(args.kind, sys.stdout)
     except KeyboardInterrupt:
         return 130
@@ -294,9 +319,11 @@ def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
         )
 
     collected: list[dict[str, Any]] = []
+    tally = Unconfirmed()
     with Progress(quiet_until=QUIET_RUN) as progress:
         for index, result in enumerate(results()):
             progress.tick()
+            tally.add(result)
             if args.format == "jsonl":
                 out.write(result.model_dump_json() + "\n")
             elif args.format == "json":
@@ -309,7 +336,38 @@ def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
         data = collected[0] if len(collected) == 1 else collected
         json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
-    return EXIT_OK
+    return tally.verdict(args.fail_on_unconfirmed)
+
+
+class Unconfirmed:
+    """Counts required obligations that rest on law marked to_confirm (``--fail-on-unconfirmed``)."""
+
+    def __init__(self) -> None:
+        self.required = 0
+        self.unconfirmed = 0
+
+    def add(self, result: EvaluationResult | Comparison) -> None:
+        for one in (result.base, result.other) if isinstance(result, Comparison) else (result,):
+            for ob in one.obligations:
+                if ob.status == "required":
+                    self.required += 1
+                    self.unconfirmed += ob.confidence == "to_confirm"
+
+    def count(self, required: int, unconfirmed: int) -> None:
+        self.required += required
+        self.unconfirmed += unconfirmed
+
+    def verdict(self, fail: bool, ok: int = EXIT_OK) -> int:
+        """With ``fail``: a summary line on standard error, and exit 1 where any rests on
+        unconfirmed law."""
+        if not fail:
+            return ok
+        print(
+            f"{self.unconfirmed} af {self.required} påkrævede pligter hviler på ret, der skal "
+            "bekræftes (to_confirm); se `lovregler open-points`",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS if self.unconfirmed else ok
 
 
 def _render(result: EvaluationResult | Comparison, lang: Lang, *, markdown: bool) -> str:
@@ -612,7 +670,12 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _test(
-    paths: list[Path], backend: str | None, fmt: str, out: TextIO, rules: Path | None = None
+    paths: list[Path],
+    backend: str | None,
+    fmt: str,
+    out: TextIO,
+    rules: Path | None = None,
+    fail_on_unconfirmed: bool = False,
 ) -> int:
     from lovregler.testing.scenarios import run_scenario_files
 
@@ -631,7 +694,9 @@ def _test(
         out.write(report.to_json())
     else:
         out.write(report.render() + "\n")
-    return EXIT_OK if report.ok else EXIT_FINDINGS
+    tally = Unconfirmed()
+    tally.count(report.required, report.unconfirmed)
+    return tally.verdict(fail_on_unconfirmed, EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 # --- regimes ----------------------------------------------------------------------------------
@@ -641,6 +706,38 @@ def _engine(args: argparse.Namespace) -> Engine:
     """The engine a command runs on: over ``--rules`` if given, else the default engine."""
     catalogue: Path | None = getattr(args, "catalogue", None)
     return default_engine() if catalogue is None else Engine(catalogue)
+
+
+def _open_points(args: argparse.Namespace, out: TextIO) -> int:
+    from lovregler.law.open_points import markdown_list, open_points
+
+    if args.folders:
+        regimes = [load_regime(f) for folder in args.folders for f in regime_folders(folder)]
+    else:
+        engine = _engine(args)
+        regimes = [engine.regime(name) for name in engine.regime_names()]
+    if args.format == "markdown":
+        out.write(markdown_list(regimes))
+        return EXIT_OK
+    listed = [(r, open_points(r)) for r in regimes]
+    if args.format == "json":
+        data = {
+            r.name: [
+                {"origin": p.origin, "kind": p.kind, "what": p.what, "notes": p.notes}
+                for p in points
+            ]
+            for r, points in listed
+        }
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    total = sum(len(points) for _, points in listed)
+    out.write(f"Punkter, der skal bekræftes (to_confirm): {total}\n")
+    for regime, points in listed:
+        out.write(f"\n{regime.name} ({display_path(regime.folder)}): {len(points)}\n")
+        for point in points:
+            out.write(f"  {point.text()}\n")
+    return EXIT_OK
 
 
 def _regimes(engine: Engine, fmt: str, out: TextIO) -> int:

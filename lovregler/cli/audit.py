@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -76,6 +77,11 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(see `lovregler regimes`), or a rule folder given as a path",
     )
     p.add_argument("--backend", choices=("auto", *BACKEND_NAMES), default="auto")
+    p.add_argument(
+        "--fail-on-unconfirmed",
+        action="store_true",
+        help="exit 1 when a required obligation rests on law marked to_confirm (CI)",
+    )
     p.add_argument("--out", type=Path, metavar="FILE", help="write per-case results (JSON Lines)")
     p.add_argument(
         "--report", type=Path, metavar="FILE", help="write a Markdown report (and a PNG chart)"
@@ -104,7 +110,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
             [Problem("cannot write the report: its folder does not exist", str(args.report))]
         )
     problems: list[Problem] = []
-    rejected = 0
+    rejected = required = unconfirmed = 0
     with opened(args.histories, stdin=True) as source:
         name = source.name
         sink = _open_output(args.out) if args.out else None
@@ -118,6 +124,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                         problems.extend(result.problems[: MAX_SHOWN_PROBLEMS - len(problems)])
                     continue
                 acc.add(result)
+                required += sum(1 for item in result.items if item.obligation_status == "required")
+                unconfirmed += len(result.unconfirmed)
                 if sink is not None:
                     sink.write(result.model_dump_json(exclude_defaults=True))
                     sink.write("\n")
@@ -135,6 +143,13 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         if rejected > len(problems):
             problems.append(Problem(f"... {rejected} histories were rejected in all", name))
         raise CaseError(problems)
+    if args.fail_on_unconfirmed:
+        print(
+            f"{unconfirmed} af {required} påkrævede pligter hviler på ret, der skal bekræftes "
+            "(to_confirm); se `lovregler open-points`",
+            file=sys.stderr,
+        )
+        return 1 if unconfirmed else 0
     return 0
 
 

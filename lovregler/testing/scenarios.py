@@ -219,6 +219,8 @@ class ScenarioOutcome:
 
     scenario: Scenario
     mismatches: tuple[Mismatch, ...]
+    required: int = 0  # required obligations in its results
+    unconfirmed: int = 0  # ... of which rest on law marked to_confirm
 
     @property
     def passed(self) -> bool:
@@ -230,6 +232,14 @@ class ScenarioReport:
     """The outcome of every scenario in the files run."""
 
     outcomes: tuple[ScenarioOutcome, ...] = field(default=())
+
+    @property
+    def required(self) -> int:
+        return sum(o.required for o in self.outcomes)
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(o.unconfirmed for o in self.outcomes)
 
     @property
     def ok(self) -> bool:
@@ -528,12 +538,20 @@ def run_scenario(
     ``rules`` is a rules folder with its own catalogue (e.g. an edited copy of ``rules/``)
     whose regimes are used instead of the bundled ones, ``auto`` included.
     """
+    return list(_outcome(scenario, backend, rules).mismatches)
+
+
+def _outcome(scenario: Scenario, backend: str | None, rules: Path | str | None) -> ScenarioOutcome:
     engine = _engine_for(rules)
     out: list[Mismatch] = []
+    required = unconfirmed = 0
     for expectation in scenario.expect:
         result = engine.evaluate(scenario.case, expectation.requested, backend=backend)
         out += _compare(scenario, expectation, result)
-    return out
+        for ob in result.required():
+            required += 1
+            unconfirmed += ob.confidence == "to_confirm"
+    return ScenarioOutcome(scenario, tuple(out), required, unconfirmed)
 
 
 def _engine_for(rules: Path | str | None) -> Engine:
@@ -566,9 +584,7 @@ def run_scenario_files(
     if problems:
         raise ScenarioFileError(problems)
     outcomes = [
-        ScenarioOutcome(scenario, tuple(run_scenario(scenario, backend, rules)))
-        for loaded in files
-        for scenario in loaded.scenarios
+        _outcome(scenario, backend, rules) for loaded in files for scenario in loaded.scenarios
     ]
     return ScenarioReport(tuple(outcomes))
 
