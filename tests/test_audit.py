@@ -399,7 +399,9 @@ def _on_time_history(case: dict[str, Any], as_of: date) -> tuple[CaseHistory, li
         events.append({"type": "notification_received", "date": case["notification_date"]})
     timed: list[dict[str, Any]] = []
     for ob in result.required():
-        if ob.due is None:
+        if ob.due is None:  # no deadline (e.g. the socialfaglig vurdering): done by the decision
+            if ob.id in by_obligation:
+                events.append({"type": by_obligation[ob.id], "date": case["decision_date"]})
             continue
         if ob.id in by_obligation:
             first: dict[str, Any] = {"type": by_obligation[ob.id], "date": ob.due}

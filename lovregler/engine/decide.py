@@ -76,6 +76,7 @@ class ObligationDecision:
     confidence: Confidence = "verified"
     repeats: Recurrence | None = None
     idle: bool = False  # not applicable because its experiment does not run for the case
+    unconfirmed: tuple[tuple[str, str], ...] = ()  # (kind, what) of each to_confirm part
     order: Order | None = None  # its ordering rule (``follows``), where it is required
 
     @property
@@ -318,6 +319,9 @@ def decide(
     # An overlay's obligations, and the obligations it could dispense, rest on how the overlay
     # (and the experiment they belong to) was judged for this case.
     rests_on: dict[str, Confidence] = {}
+    judged_by: dict[
+        str, str
+    ] = {}  # obligation -> the experiment (or overlay) whose window is unsure
     for verdict in verdicts:
         for rule in program.layers[verdict.layer].regime.rules:
             mark = (
@@ -327,9 +331,12 @@ def decide(
             )
             for oid in (rule.id, *(link.obligation for link in rule.dispenses)):
                 rests_on[oid] = weakest(rests_on.get(oid), mark)
+                if mark == UNCONFIRMED:
+                    judged_by.setdefault(oid, rule.experiment or verdict_name(program, verdict))
     day = case.effective_decision_date
     obligations = tuple(
-        _obligation(program, case, facts, held, d, day, rests_on) for d in drafts.values()
+        _obligation(program, case, facts, held, d, day, rests_on, judged_by)
+        for d in drafts.values()
     )
     _orders(program, held, obligations, day)
     regime = program.layers[active].regime
@@ -363,6 +370,7 @@ def _obligation(
     draft: _Draft,
     day: date,
     rests_on: dict[str, Confidence],
+    judged_by: dict[str, str] | None = None,
 ) -> ObligationDecision:
     rule = draft.rule
     checks = program.rules[rule.id]
@@ -404,6 +412,11 @@ def _obligation(
         for by, basis in draft.replaced_by:
             rank = max(rank, _RANK[by.confidence])
             rank = _worst(rank, _citation_marks(basis, day))
+    unconfirmed: tuple[tuple[str, str], ...] = ()
+    if rank == _RANK[UNCONFIRMED]:
+        unconfirmed = _unconfirmed_parts(
+            program, facts, held, draft, deadline, day, (judged_by or {}).get(rule.id)
+        )
     return ObligationDecision(
         id=rule.id,
         status=status,
@@ -419,6 +432,7 @@ def _obligation(
         confidence=CONFIDENCES[rank],
         repeats=repeats,
         idle=draft.idle,
+        unconfirmed=unconfirmed,
     )
 
 
@@ -440,6 +454,69 @@ def _orders(
             early=after is not None and after.due is not None and day < after.due,
             excepted=check is not None and check in held,
         )
+
+
+UNCONFIRMED: Confidence = "to_confirm"
+
+
+def verdict_name(program: Program, verdict: OverlayVerdict) -> str:
+    return program.layers[verdict.layer].regime.name
+
+
+def _unconfirmed_parts(
+    program: Program,
+    facts: Facts,
+    held: frozenset[int],
+    draft: _Draft,
+    deadline: int | None,
+    day: date,
+    judged: str | None,
+) -> tuple[tuple[str, str], ...]:
+    """Which parts of what decided an obligation are marked to_confirm: (kind, what)."""
+    rule = draft.rule
+    checks = program.rules[rule.id]
+    parts: list[tuple[str, str]] = []
+    if rule.confidence == UNCONFIRMED:
+        parts.append(("rule", rule.id))
+    parts += [
+        ("citation", c.render())
+        for c in rule.legal_basis
+        if c.confidence == UNCONFIRMED and c.valid_on(day)
+    ]
+    if rule.when is not None and UNCONFIRMED in _condition_marks(
+        program, rule.when, facts, checks.when in held
+    ):
+        parts.append(("condition", rule.id))
+    if judged is not None:
+        parts.append(("selection", judged))
+    if draft.status == "waived" and draft.exception is not None:
+        exc = rule.unless[draft.exception]
+        if exc.confidence == UNCONFIRMED:
+            parts.append(("exception", exc.id))
+        parts += [
+            ("citation", c.render())
+            for c in exc.legal_basis
+            if c.confidence == UNCONFIRMED and c.valid_on(day)
+        ]
+    if draft.status == "dispensed":
+        for by, basis in draft.replaced_by:
+            if by.confidence == UNCONFIRMED:
+                parts.append(("dispensation", by.id))
+            parts += [
+                ("citation", c.render())
+                for c in basis
+                if c.confidence == UNCONFIRMED and c.valid_on(day)
+            ]
+    if deadline is not None:
+        chosen = rule.deadlines[deadline]
+        if chosen.confidence == UNCONFIRMED:
+            parts.append(("deadline", rule.id))
+        parts += [
+            ("citation", c.render())
+            for c in chosen.legal_basis
+            if c.confidence == UNCONFIRMED and c.valid_on(day)
+        ]
+    return tuple(dict.fromkeys(parts))
 
 
 _RANK: dict[str, int] = {mark: rank for rank, mark in enumerate(CONFIDENCES)}

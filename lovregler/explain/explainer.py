@@ -27,6 +27,7 @@ from lovregler.explain.texts import (
     FIELD_LABELS,
     MONTHS,
     STATUS_LABELS,
+    UNCONFIRMED_PARTS,
     Lang,
     describe_test,
     phrase,
@@ -313,6 +314,8 @@ class Explainer:
                 )
             because += self._deadline_lines(item)
             because += self._order_lines(item)
+        if item.unconfirmed:
+            because.append(self._unconfirmed_line(item))
         # Built from trusted parts: construct without re-validating (a hot path).
         return trusted(
             Obligation,
@@ -330,6 +333,19 @@ class Explainer:
             reasons=[self.reason_tree(item)] if reasons else [],
             links=self.links(rule.legal_basis),
         )
+
+    def _unconfirmed_line(self, item: ObligationDecision) -> str:
+        """Which parts of what decided the obligation are marked to_confirm."""
+        words = UNCONFIRMED_PARTS[self.lang]
+        parts = []
+        for kind, what in item.unconfirmed:
+            if kind == "selection":
+                parts.append(
+                    words[kind].format(what=self._experiment_label(max(item.layer, 1), what))
+                )
+            else:
+                parts.append(words[kind].format(what=what))
+        return phrase("unconfirmed", self.lang, parts="; ".join(parts))
 
     def _order_lines(self, item: ObligationDecision) -> list[str]:
         """The ordering rule (``follows``): always a reason; the exception when it holds."""

@@ -131,6 +131,10 @@ PHRASES: dict[str, dict[Lang, str]] = {
         "da": "Intet regime i kataloget er i kraft {day}; {name} (i kraft {period}) er anvendt",
         "en": "No regime of the catalogue is in force on {day}; {name} (in force {period}) was applied",
     },
+    "unconfirmed": {
+        "da": "Skal bekræftes (to_confirm): {parts}.",
+        "en": "To confirm (to_confirm): {parts}.",
+    },
     "order": {
         "da": "Rækkefølge ({basis}): {text}.",
         "en": "Order ({basis}): {text}.",
@@ -150,6 +154,27 @@ PHRASES: dict[str, dict[Lang, str]] = {
     "outside_validity": {
         "da": "{day} ligger uden for den periode, regelsættet {name} beskriver ({window}); resultatet bygger på reglerne fra den periode",
         "en": "{day} lies outside the period the rule set {name} encodes ({window}); the result applies that period's rules",
+    },
+}
+
+UNCONFIRMED_PARTS: dict[Lang, dict[str, str]] = {
+    "da": {
+        "rule": "reglen ({what})",
+        "citation": "henvisningen {what}",
+        "condition": "en betingelse i reglen",
+        "selection": "om {what} gælder for kommunen på datoen (deltagelse og vindue)",
+        "exception": "undtagelsen {what}",
+        "dispensation": "reglen, der dispenserer ({what})",
+        "deadline": "fristen",
+    },
+    "en": {
+        "rule": "the rule ({what})",
+        "citation": "the citation {what}",
+        "condition": "a condition of the rule",
+        "selection": "whether {what} applies to the municipality on the date (participation and window)",
+        "exception": "the exception {what}",
+        "dispensation": "the rule that dispenses ({what})",
+        "deadline": "the deadline",
     },
 }
 

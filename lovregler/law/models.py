@@ -584,6 +584,10 @@ class OverlaySafeguards(_Model):
     replaces: dict[ObligationId, list[ObligationId]]
     never_lost: dict[Name, NeverLost] = {}
     merge: Merge | None = None
+    no_slower: list[ObligationId] = Field(
+        default=[],
+        description="Replacements that must be due no later than what they replace (like for like)",
+    )
 
 
 class Safeguards(_Model):

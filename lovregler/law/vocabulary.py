@@ -138,6 +138,7 @@ def check_companions(folder: Path, known: dict[str, set[str]]) -> list[Problem]:
                 for key, pair in entry.never_lost.items():
                     named += [([*where, "never_lost", key, "obligation"], pair.obligation)]
                     named += [([*where, "never_lost", key, "or"], pair.or_)]
+                named += [([*where, "no_slower", i], t) for i, t in enumerate(entry.no_slower)]
                 if entry.merge is not None:
                     m = entry.merge
                     named += [

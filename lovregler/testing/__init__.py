@@ -667,8 +667,8 @@ def _outside_overlay_nothing_changes(ev: Evaluated) -> Iterable[str]:
     # Sources differ by folder; confidence and reasons may say that the outcome rests on the
     # overlay's (uncertain) window or exclusion, which is the point of asking the overlay.
     unlike = {"source", "confidence", "reasons"}
-    left = [o.model_dump(exclude=unlike) for o in ev.standard.obligations]
-    right = [o.model_dump(exclude=unlike) for o in ev.frikommune.obligations]
+    left = [_the_law(o.model_dump(exclude=unlike)) for o in ev.standard.obligations]
+    right = [_the_law(o.model_dump(exclude=unlike)) for o in ev.frikommune.obligations]
     ids_left, ids_right = [o["id"] for o in left], [o["id"] for o in right]
     if ids_left != ids_right:
         extra = [i for i in ids_right if i not in ids_left]
@@ -683,6 +683,13 @@ def _outside_overlay_nothing_changes(ev: Evaluated) -> Iterable[str]:
         if a != b:
             keys = sorted(k for k in a if a[k] != b.get(k))
             yield f"outside the overlay ({ev.inside_reason}) {a['id']} differs in {keys}"
+
+
+def _the_law(obligation: dict[str, Any]) -> dict[str, Any]:
+    """An obligation without the line that says which of its parts are to confirm."""
+    unsure = ("To confirm (to_confirm):", "Skal bekræftes (to_confirm):")
+    obligation["because"] = [b for b in obligation["because"] if not b.startswith(unsure)]
+    return obligation
 
 
 def _overlay_links(regime: Regime) -> set[tuple[str, str]]:
@@ -776,7 +783,7 @@ def _no_case_unassessed(ev: Evaluated) -> Iterable[str]:
 
 def _faster_never_slower(ev: Evaluated) -> Iterable[str]:
     for replacement in ev.frikommune.obligations:
-        if replacement.due is None:
+        if replacement.due is None or replacement.id not in SAFEGUARDS.no_slower:
             continue
         for target in replacement.replaces:
             replaced = ev.base(target)
