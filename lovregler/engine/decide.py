@@ -189,6 +189,8 @@ def experiment_confidence(program: Program, verdict: OverlayVerdict, experiment:
     and its records of the municipality (whose windows decided)."""
     regime = program.layers[verdict.layer].regime
     marks: list[str | None] = [regime.header.confidence]
+    if verdict.verdict == "not_member":
+        return weakest(*marks)  # outside the network no experiment's reach is in doubt
     for loaded in regime.experiments or []:
         if loaded.id == experiment and loaded.model is not None:
             marks.append(loaded.model.confidence)
