@@ -39,6 +39,7 @@ from lovregler.explain.diff import diff_regimes
 from lovregler.explain.texts import STATUS_LABELS, Lang
 from lovregler.law.acts import Acts, check_citations, load_acts
 from lovregler.law.loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
+from lovregler.law.open_points import open_points
 from lovregler.law.records import is_stream, json_records, opened
 from lovregler.render.progress import Progress
 from lovregler.render.report import CheckReport
@@ -600,6 +601,12 @@ def _check(folders: list[Path], fmt: str, out: TextIO) -> int:
             out.write(f"finding: {problem}\n")
         if report.errors:
             raise RuleFileError(report.errors)
+        catalogued = any((folder / CATALOGUE_FILE).is_file() for folder in folders)
+        unsure = sum(len(open_points(load_regime(Path(str(r["folder"]))))) for r in report.regimes)
+        if catalogued and unsure:  # a whole rules folder: offer the lawyer's work list
+            out.write(
+                f"{unsure} punkter skal bekræftes (to_confirm); se listen: lovregler open-points\n"
+            )
     return report.exit_code
 
 

@@ -193,13 +193,11 @@ def _windows_outside_base(regime: Regime) -> list[Problem]:
         return out
     for p in regime.participants:
         if p.window_from < valid.from_ or p.window_to > valid.to:
-            file, _, line = p.origin.rpartition(":")
             out.append(
-                Problem(
+                Problem.at(
+                    p.position,
                     f"{p.municipality}'s window {p.window_from}..{p.window_to} reaches outside the "
                     f"period {base.name} encodes ({valid})",
-                    file or p.origin,
-                    int(line) if line.isdigit() else None,
                     field="window",
                 )
             )

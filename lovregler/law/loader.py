@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from lovregler._errors import Problem, RegimeError, RuleFileError, display_path
+from lovregler._errors import Problem, RegimeError, RuleFileError, SourcePosition, display_path
 from lovregler.law.models import (
     EQUALITY_OPERATORS,
     ORDER_OPERATORS,
@@ -58,6 +58,7 @@ class LoadedParticipant:
     origin: str
     experiment: str = ""  # the experiment's id ("" for an overlay without experiments)
     source: str | None = None
+    position: SourcePosition | None = None  # where it is written
 
 
 @dataclass(frozen=True)
@@ -526,6 +527,7 @@ def _participants(
                 p.origin,
                 experiment,
                 p.source,
+                SourcePosition(header._file, p._line),
             )
         )
     return out
