@@ -446,6 +446,8 @@ class Engine:
         context = multiprocessing.get_context("spawn")
         with context.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
             yield from pool.imap(_worker_evaluate, _as_cases(cases), chunksize=chunksize)
+            pool.close()  # all answered: let the workers finish (terminate only on an early exit)
+            pool.join()
 
     def compare_many(
         self,
@@ -477,6 +479,8 @@ class Engine:
             jobs, initializer=_worker_init, initargs=(self._worker_rules(), specs, lang, backend)
         ) as pool:
             yield from pool.imap(_worker_compare, _as_cases(cases), chunksize=chunksize)
+            pool.close()
+            pool.join()
 
     def _spec(self, regime: RegimeLike | None) -> RegimeLike:
         """Check ``regime`` before any work is done; what to hand each evaluation."""
