@@ -480,11 +480,7 @@ def _unconfirmed_parts(
     parts: list[tuple[str, str]] = []
     if rule.confidence == UNCONFIRMED:
         parts.append(("rule", rule.id))
-    parts += [
-        ("citation", c.render())
-        for c in rule.legal_basis
-        if c.confidence == UNCONFIRMED and c.valid_on(day)
-    ]
+    parts += _unsure_citations(rule.legal_basis, day)
     if rule.when is not None and UNCONFIRMED in _condition_marks(
         program, rule.when, facts, checks.when in held
     ):
@@ -495,29 +491,17 @@ def _unconfirmed_parts(
         exc = rule.unless[draft.exception]
         if exc.confidence == UNCONFIRMED:
             parts.append(("exception", exc.id))
-        parts += [
-            ("citation", c.render())
-            for c in exc.legal_basis
-            if c.confidence == UNCONFIRMED and c.valid_on(day)
-        ]
+        parts += _unsure_citations(exc.legal_basis, day)
     if draft.status == "dispensed":
         for by, basis in draft.replaced_by:
             if by.confidence == UNCONFIRMED:
                 parts.append(("dispensation", by.id))
-            parts += [
-                ("citation", c.render())
-                for c in basis
-                if c.confidence == UNCONFIRMED and c.valid_on(day)
-            ]
+            parts += _unsure_citations(basis, day)
     if deadline is not None:
         chosen = rule.deadlines[deadline]
         if chosen.confidence == UNCONFIRMED:
             parts.append(("deadline", rule.id))
-        parts += [
-            ("citation", c.render())
-            for c in chosen.legal_basis
-            if c.confidence == UNCONFIRMED and c.valid_on(day)
-        ]
+        parts += _unsure_citations(chosen.legal_basis, day)
     return tuple(dict.fromkeys(parts))
 
 
@@ -545,6 +529,15 @@ def _deadline(
         )
         return index, start, due, clamped
     return None, None, None, False
+
+
+def _unsure_citations(citations: list[Citation], day: date) -> list[tuple[str, str]]:
+    """The citations right on ``day`` that are marked to_confirm, as unconfirmed parts."""
+    return [
+        ("citation", c.render())
+        for c in citations
+        if c.confidence == UNCONFIRMED and c.valid_on(day)
+    ]
 
 
 def _citation_marks(citations: list[Citation], day: date) -> list[str]:

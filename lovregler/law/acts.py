@@ -152,8 +152,6 @@ class Acts:
                 if nr not in items:
                     shown = f"nr. {', '.join(items)}" if items else "no numbered items"
                     return f"§ {key}, stk. {stk} has no nr. {nr} (it has {shown})"
-        if citation.stk is None and citation.nr is not None:
-            return None
         return None
 
     def wording(self, citation: Citation, version: Consolidation) -> str | None:

@@ -44,7 +44,7 @@ from lovregler.law.municipalities import Municipality, UnknownMunicipality, reso
 from lovregler.law.problems import Loc, did_you_mean, must_be, validation_problems
 from lovregler.law.records import read_mapping
 from lovregler.law.safe_yaml import Positions, YamlProblem, format_path, load_yaml, step
-from lovregler.law.vocabulary import CONDITION_FIELDS, FieldSpec
+from lovregler.law.vocabulary import CONDITION_FIELDS, FieldSpec, bundled_rules
 
 HEADER_FILE = "regime.yaml"
 
@@ -124,11 +124,13 @@ RULE_SUFFIXES = (".yaml", ".yml")
 def builtin_rules_dir() -> Path:
     """The bundled rules (the catalogue and its regime folders): inside the installed package, or
     ``rules/`` in a checkout."""
-    here = Path(__file__).resolve().parent.parent  # lovregler/ (law/ is one below)
-    for candidate in (here / "rules", here.parent / "rules"):
-        if (candidate / CATALOGUE_FILE).is_file():
-            return candidate
-    raise RegimeError("the bundled rule folders are missing from this installation")
+    try:
+        folder = bundled_rules()  # the one lookup of the bundled rules folder
+    except RuleFileError:
+        folder = None
+    if folder is None or not (folder / CATALOGUE_FILE).is_file():
+        raise RegimeError("the bundled rule folders are missing from this installation")
+    return folder
 
 
 def looks_like_path(text: str) -> bool:
