@@ -3,9 +3,14 @@
 ``durable-rules`` is the default wherever it imports. It is wrapped here, once, for its sharp
 edges: it raises ``MessageNotHandledException`` when no rule matches (a normal outcome here);
 it keeps per-session state that must be deleted after each case (the 1,025th open session
-raises ``MemoryError``); it is not thread-safe (one lock serializes every call into it); a
-registered ruleset cannot be replaced (each is named by the hash of its content and compiled
-once per process). Its global ``Host`` and background timers are not used at all.
+raises ``MemoryError``); deleting a session of a ruleset that has never run an action crashes
+the process (SIGSEGV), so each ruleset runs one priming action when it is registered; it is
+not thread-safe (one lock serializes every call into it); a registered ruleset cannot be
+replaced (each is named by the hash of its content and compiled once per process); an
+exception raised inside its action callbacks, KeyboardInterrupt included, is caught by its
+Python layer and handed to the completion callback, so signals are held off while it runs and
+delivered once the case's session is gone. Its global ``Host`` and background timers are not
+used at all.
 
 ``reference`` is a small pure-Python evaluator of the same checks: the fallback where
 durable-rules does not import (Python 3.13+), and the other half of differential tests.
@@ -13,6 +18,8 @@ durable-rules does not import (Python 3.13+), and the other half of differential
 
 from __future__ import annotations
 
+import importlib
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -58,6 +65,62 @@ _DURABLE_LOCK = threading.Lock()
 _DURABLE_RULESETS: dict[str, Any] = {}
 
 
+def _primed(_closure: Any) -> None:
+    """The priming rule's action: running is all it is for."""
+
+
+# The C module under ``signal``: its calls take well under a microsecond, where the wrappers
+# of ``signal`` (which convert to enums) take several, on a path run once per case.
+_fast_signal: Any
+try:
+    _fast_signal = importlib.import_module("_signal")
+except ImportError:  # pragma: no cover - CPython has it
+    _fast_signal = signal
+
+_HELD = (int(signal.SIGINT), int(signal.SIGTERM))
+
+
+class held_signals:
+    """Hold SIGINT and SIGTERM off while the block runs, then deliver them.
+
+    durable-rules catches every exception raised in its callbacks (KeyboardInterrupt too) and
+    keeps it in the session instead of raising it: a signal that lands there would be lost,
+    and the checks after it would not fire. Held, a signal is delivered to the handler the
+    program set as soon as the block ends: it stops the run, and no result is changed.
+    Outside the main thread (where Python runs no signal handlers) and for a handler not set
+    from Python, the block runs as is.
+    """
+
+    __slots__ = ("pending", "previous")
+
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self.previous: list[tuple[int, Any]] = []
+
+    def _hold(self, signum: int, _frame: Any) -> None:
+        self.pending.append(signum)
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in _HELD:
+            if _fast_signal.getsignal(signum) is not None:  # None: not set from Python
+                self.previous.append((signum, _fast_signal.signal(signum, self._hold)))
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self.previous:
+            _fast_signal.signal(signum, handler)
+        for signum in dict.fromkeys(self.pending):
+            signal.raise_signal(signum)  # now the program's own handler runs
+
+
+def _raise_first(errors: list[BaseException]) -> None:
+    for error in errors:
+        if not isinstance(error, Exception):
+            raise error  # KeyboardInterrupt, SystemExit: never "a failed case"
+    raise BackendError(f"durable-rules failed on a case: {errors[0]}")
+
+
 def durable_available() -> bool:
     try:
         _import_durable()
@@ -77,15 +140,33 @@ def _import_durable() -> tuple[Any, Any]:
     return Ruleset, MessageNotHandledException
 
 
+# The priming rule: a fact no case has (case facts are named after Case fields).
+_PRIME_RULE = "prime"
+_PRIME_FACT = {"lovregler_prime": 1}
+
+
 class _Fired:
-    """Collects the checks that fired for the case being evaluated."""
+    """Collects the checks that fired for the case being evaluated.
+
+    durable-rules stores an exception raised in an action in the session and carries on, so a
+    failure here is kept aside and raised by the wrapper: a case is never answered without it.
+    """
 
     def __init__(self) -> None:
         self.indices: list[int] = []
+        self.failures: list[BaseException] = []
+
+    def clear(self) -> None:
+        self.indices.clear()
+        self.failures.clear()
 
     def action(self, index: int) -> Callable[[Any], None]:
         def fired(_closure: Any) -> None:
-            self.indices.append(index)
+            try:
+                self.indices.append(index)
+            except BaseException as exc:
+                self.failures.append(exc)
+                raise
 
         return fired
 
@@ -107,34 +188,45 @@ class DurableBackend:
             definition = program.durable_ruleset()
             for rule_name, rule in definition.items():
                 rule["run"] = fired.action(int(rule_name[1:]))
+            definition[_PRIME_RULE] = {"all": [{"m": dict(_PRIME_FACT)}], "run": _primed}
             always = frozenset(
                 i
                 for i, c in enumerate(program.checks)
                 if isinstance(c.expr, Const) and c.expr.value
             )
-            entry = (self._ruleset_class(key, None, definition), fired, always)
+            ruleset = self._ruleset_class(key, None, definition)
+            # Until one action has run, durable-rules' delete_state dereferences a null pointer:
+            # a folder where no check holds for the first case would crash the process.
+            self._once(ruleset, _PRIME_FACT)
+            entry = (ruleset, fired, always)
             _DURABLE_RULESETS[key] = entry
         return entry
 
+    def _once(self, ruleset: Any, facts: Facts) -> None:
+        """Assert ``facts`` in a fresh session, run what fires, and delete the session."""
+        errors: list[BaseException] = []
+
+        def done(error: BaseException | None, _state: Any) -> None:
+            if error is not None:
+                errors.append(error)
+
+        try:
+            handle = ruleset.assert_fact({**facts, "sid": self._SESSION})
+            ruleset.do_actions(handle, done)
+        except self._not_handled:
+            pass  # no check held for this case: a normal outcome
+        finally:
+            ruleset.delete_state(self._SESSION)  # or the engine runs out of sessions
+        if errors:
+            _raise_first(errors)
+
     def run(self, program: Program, facts: Facts) -> frozenset[int]:
-        with _DURABLE_LOCK:
+        with _DURABLE_LOCK, held_signals():
             ruleset, fired, always = self._ruleset(program)
-            fired.indices.clear()
-            errors: list[BaseException] = []
-
-            def done(error: BaseException | None, _state: Any) -> None:
-                if error is not None:
-                    errors.append(error)
-
-            try:
-                handle = ruleset.assert_fact({**facts, "sid": self._SESSION})
-                ruleset.do_actions(handle, done)
-            except self._not_handled:
-                pass  # no check held for this case: a normal outcome
-            finally:
-                ruleset.delete_state(self._SESSION)  # or the engine runs out of sessions
-            if errors:
-                raise BackendError(f"durable-rules failed on a case: {errors[0]}")
+            fired.clear()
+            self._once(ruleset, facts)
+            if fired.failures:
+                _raise_first(fired.failures)
             return always | frozenset(fired.indices)
 
     def forget(self) -> None:
