@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TextIO
+from types import FrameType
+from typing import Any, TextIO
 
-from lovregler._errors import (
-    CaseError,
-    LovreglerError,
-    Problem,
-    SourcePosition,
-    UsageError,
-    display_path,
-    file_problem,
-)
+from lovregler._errors import CaseError, Problem, SourcePosition, UsageError, display_path
 from lovregler.auditing.audit import (
     AUDIT_STATUSES,
     Auditor,
@@ -35,7 +32,8 @@ from lovregler.auditing.audit import (
 from lovregler.case.history import CaseHistory, iter_history_records
 from lovregler.engine.backends import BACKEND_NAMES
 from lovregler.law.municipalities import resolve_municipality
-from lovregler.law.records import opened
+from lovregler.law.records import STDIN, opened
+from lovregler.render.files import refuse_overwriting, writing_bytes, writing_text
 from lovregler.render.progress import Progress
 from lovregler.render.tables import markdown_table, text_table
 
@@ -109,11 +107,16 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             [Problem("cannot write the report: its folder does not exist", str(args.report))]
         )
+    outputs = [args.out] if args.out else []
+    if args.report:
+        outputs += [args.report, chart_path(args.report)]
+    inputs = [] if str(args.histories) == STDIN else [args.histories]
+    refuse_overwriting(outputs, inputs)  # `audit H --out H` would destroy H
     problems: list[Problem] = []
     rejected = required = unconfirmed = 0
-    with opened(args.histories, stdin=True) as source:
+    with terminating_as_exit(), opened(args.histories, stdin=True) as source, ExitStack() as stack:
         name = source.name
-        sink = _open_output(args.out) if args.out else None
+        sink = stack.enter_context(writing_text(args.out)) if args.out else None
         bar = Progress(source.size, enabled=_show_progress(args.progress))
         try:
             for line, record in iter_history_records(bar.counting(source.lines), name):
@@ -132,12 +135,11 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                 bar.tick()
         finally:
             bar.close()
-            if sink is not None:
-                sink.close()
     summary = acc.summary()
     out.write(render_summary(summary, rejected))
     if args.report:
-        write_report(summary, args.report, rejected)
+        with terminating_as_exit():
+            write_report(summary, args.report, rejected)
         out.write(f"report: {display_path(args.report)}\n")
     if problems:
         if rejected > len(problems):
@@ -170,15 +172,27 @@ def _audit_one(
         )
 
 
-def _open_output(path: Path) -> IO[str]:
+@contextmanager
+def terminating_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM exits as Ctrl-C does: through ``finally`` blocks, so that
+    a half-written output's temporary file is removed (exit status 143, as the shell reports a
+    process SIGTERM killed). Only in the main thread, where signals are handled."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:  # a handler of the caller's own: leave it be
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        return path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
-def _unwritable(path: Path, exc: OSError) -> LovreglerError:
-    return LovreglerError([file_problem("write", display_path(path), exc)])
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _show_progress(mode: str) -> bool | None:
@@ -288,20 +302,22 @@ def render_report(summary: CaseloadSummary, chart: str | None, rejected: int = 0
     return "\n".join(parts)
 
 
+def chart_path(report: Path) -> Path:
+    """Where the report's chart is written: beside it, ``REPORT-time-to-help.png``."""
+    return report.with_name(report.stem + "-time-to-help.png")
+
+
 def write_report(summary: CaseloadSummary, path: Path, rejected: int = 0) -> Path | None:
-    """Write the Markdown report, and the chart beside it if matplotlib imports.
+    """Write the Markdown report, and the chart beside it if matplotlib imports (each file
+    whole or not at all).
 
     Returns the chart's path, or ``None`` when matplotlib is not installed.
     """
-    chart_path = path.with_name(path.stem + "-time-to-help.png")
-    drawn = draw_chart(summary, chart_path)
-    try:
-        path.write_text(
-            render_report(summary, chart_path.name if drawn else None, rejected), encoding="utf-8"
-        )
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
-    return chart_path if drawn else None
+    chart = chart_path(path)
+    drawn = draw_chart(summary, chart)
+    with writing_text(path) as report:
+        report.write(render_report(summary, chart.name if drawn else None, rejected))
+    return chart if drawn else None
 
 
 def draw_chart(summary: CaseloadSummary, path: Path) -> bool:
@@ -323,9 +339,8 @@ def draw_chart(summary: CaseloadSummary, path: Path) -> bool:
     ax.legend()
     fig.tight_layout()
     try:
-        fig.savefig(path, dpi=100)
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
+        with writing_bytes(path) as png:
+            fig.savefig(png, format="png", dpi=100)
     finally:
         plt.close(fig)
     return True
