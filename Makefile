@@ -56,7 +56,7 @@ soak: $(STAMP)
 schemas: $(STAMP)
 	for kind in rules regime case scenario catalogue vocabulary safeguards; do \
 	  file=$$(case $$kind in rules) echo rulefile;; *) echo $$kind;; esac); \
-	  $(BIN)/lovregler schema $$kind > lovregler/schemas/$$file.schema.json; \
+	  $(BIN)/lovregler schema $$kind > rules/schemas/$$file.schema.json; \
 	done
 
 # The README's open points: every to_confirm mark of the bundled rules (a test keeps them in step).

@@ -88,7 +88,7 @@ def test_schema_command_and_shipped_schemas_agree(
     assert main(["schema", kind]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == schema_for(kind)
-    shipped = Path("lovregler/schemas") / SCHEMA_FILES[kind]
+    shipped = Path("rules/schemas") / SCHEMA_FILES[kind]
     assert json.loads(shipped.read_text(encoding="utf-8")) == printed, "run `make schemas`"
 
 
@@ -99,7 +99,7 @@ def test_rule_files_point_at_the_shipped_schema() -> None:
     for path in sorted(regime_files):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         name = "regime.schema.json" if path.name == "regime.yaml" else "rulefile.schema.json"
-        assert first == f"# yaml-language-server: $schema=../../lovregler/schemas/{name}", path
+        assert first == f"# yaml-language-server: $schema=../schemas/{name}", path
     beside = {
         "regimes.yaml": "catalogue",
         "vocabulary.yaml": "vocabulary",
@@ -108,7 +108,7 @@ def test_rule_files_point_at_the_shipped_schema() -> None:
     assert sorted(p.name for p in Path("rules").glob("*.yaml")) == sorted(beside)
     for file, kind in beside.items():
         first = (Path("rules") / file).read_text(encoding="utf-8").splitlines()[0]
-        assert first == f"# yaml-language-server: $schema=../lovregler/schemas/{kind}.schema.json"
+        assert first == f"# yaml-language-server: $schema=schemas/{kind}.schema.json"
 
 
 def test_bad_case_file_exits_2_with_file_line_and_field(tmp_path: Path) -> None:

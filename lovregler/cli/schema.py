@@ -1,8 +1,10 @@
 """JSON Schemas for rule files, regime headers and cases, generated from the pydantic models.
 
-The same schemas are shipped in ``lovregler/schemas/`` so that editors can validate rule files
-as legal staff type (each rule file starts with ``# yaml-language-server: $schema=...``).
-A test keeps the shipped files equal to what this module generates.
+The same schemas are shipped in ``rules/schemas/`` so that editors can validate rule files
+as legal staff type (each rule file starts with ``# yaml-language-server: $schema=...``). They
+sit in the rules folder so that the path, relative to each rule file, is the same in a checkout,
+in a copy of the folder and in the installed wheel (which holds ``rules`` as
+``lovregler/rules``). A test keeps the shipped files equal to what this module generates.
 """
 
 from __future__ import annotations
