@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lovregler.engine.backends import durable_available, held_signals
+from lovregler._signals import held_signals
+from lovregler.engine.backends import durable_available
 
 needs_durable = pytest.mark.skipif(not durable_available(), reason="durable-rules not here")
 

@@ -18,13 +18,12 @@ durable-rules does not import (Python 3.13+), and the other half of differential
 
 from __future__ import annotations
 
-import importlib
-import signal
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from lovregler._errors import BackendError
+from lovregler._signals import held_signals
 from lovregler.engine.compile import Const, Facts, Program, to_python
 
 BACKEND_NAMES = ("durable-rules", "reference")
@@ -67,51 +66,6 @@ _DURABLE_RULESETS: dict[str, Any] = {}
 
 def _primed(_closure: Any) -> None:
     """The priming rule's action: running is all it is for."""
-
-
-# The C module under ``signal``: its calls take well under a microsecond, where the wrappers
-# of ``signal`` (which convert to enums) take several, on a path run once per case.
-_fast_signal: Any
-try:
-    _fast_signal = importlib.import_module("_signal")
-except ImportError:  # pragma: no cover - CPython has it
-    _fast_signal = signal
-
-_HELD = (int(signal.SIGINT), int(signal.SIGTERM))
-
-
-class held_signals:
-    """Hold SIGINT and SIGTERM off while the block runs, then deliver them.
-
-    durable-rules catches every exception raised in its callbacks (KeyboardInterrupt too) and
-    keeps it in the session instead of raising it: a signal that lands there would be lost,
-    and the checks after it would not fire. Held, a signal is delivered to the handler the
-    program set as soon as the block ends: it stops the run, and no result is changed.
-    Outside the main thread (where Python runs no signal handlers) and for a handler not set
-    from Python, the block runs as is.
-    """
-
-    __slots__ = ("pending", "previous")
-
-    def __init__(self) -> None:
-        self.pending: list[int] = []
-        self.previous: list[tuple[int, Any]] = []
-
-    def _hold(self, signum: int, _frame: Any) -> None:
-        self.pending.append(signum)
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in _HELD:
-            if _fast_signal.getsignal(signum) is not None:  # None: not set from Python
-                self.previous.append((signum, _fast_signal.signal(signum, self._hold)))
-
-    def __exit__(self, *_exc: object) -> None:
-        for signum, handler in self.previous:
-            _fast_signal.signal(signum, handler)
-        for signum in dict.fromkeys(self.pending):
-            signal.raise_signal(signum)  # now the program's own handler runs
 
 
 def _raise_first(errors: list[BaseException]) -> None:
