@@ -98,11 +98,15 @@ def test_an_unreadable_or_undecodable_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(CaseError) as raised, opened(Path("missing.jsonl")):
         pass
     assert str(raised.value) == "missing.jsonl: cannot read file: No such file or directory"
-    Path("latin1.jsonl").write_bytes(b'{"a": "\xe6"}\n')
-    with pytest.raises(CaseError) as raised, opened(Path("latin1.jsonl")) as source:
-        assert source.size == 11
-        list(source.lines)
-    assert str(raised.value) == "latin1.jsonl: not UTF-8 text (byte 7 cannot be decoded)"
+    Path("latin1.jsonl").write_bytes(b'{"a": 1}\n{"a": "\xe6"}\n{"a": 3}\n')
+    with opened(Path("latin1.jsonl")) as source:
+        assert source.size == 29
+        found = list(json_records(source.lines, source.name))
+    # a byte that is not UTF-8 spoils its own line only
+    assert [type(r).__name__ for _, r in found] == ["Record", "CaseError", "Record"]
+    assert str(found[1][1]) == (
+        "latin1.jsonl:2:8: not UTF-8 text (byte 0xe6 cannot be decoded); save the file as UTF-8"
+    )
 
 
 def test_a_dash_is_standard_input_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,5 +123,6 @@ def test_evaluate_names_a_jsonl_file_that_is_not_utf8(capsys: pytest.CaptureFixt
     Path("cases.jsonl").write_bytes(b'{"case_id": "\xe6"}\n')
     assert main(["evaluate", "cases.jsonl"]) == 2
     assert capsys.readouterr().err == (
-        "error: cases.jsonl: not UTF-8 text (byte 13 cannot be decoded)\n"
+        "error: cases.jsonl:1:14: not UTF-8 text (byte 0xe6 cannot be decoded); "
+        "save the file as UTF-8\n"
     )

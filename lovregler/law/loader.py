@@ -43,7 +43,14 @@ from lovregler.law.models import (
 from lovregler.law.municipalities import Municipality, UnknownMunicipality, resolve_municipality
 from lovregler.law.problems import Loc, did_you_mean, must_be, validation_problems
 from lovregler.law.records import read_mapping
-from lovregler.law.safe_yaml import Positions, YamlProblem, format_path, load_yaml, step
+from lovregler.law.safe_yaml import (
+    Positions,
+    YamlProblem,
+    format_path,
+    load_yaml,
+    read_limited,
+    step,
+)
 from lovregler.law.vocabulary import CONDITION_FIELDS, FieldSpec, bundled_rules
 
 HEADER_FILE = "regime.yaml"
@@ -189,8 +196,8 @@ def content_digest(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str
         if not name:
             continue  # the folder itself
         try:
-            digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
-        except OSError:
+            digest.update(name.encode() + b"\0" + read_limited(folder / name) + b"\0")
+        except YamlProblem:  # unreadable, not a file, too large: loading the folder says so
             digest.update(name.encode() + b"\0?\0")
     return digest.hexdigest()
 

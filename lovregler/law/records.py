@@ -8,7 +8,10 @@ A :class:`Record` is one item's data with where it was written; the callers vali
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -95,11 +98,21 @@ def parse_all(records: Iterable[Record], parse: Callable[[Any, Positions | None]
     return parsed
 
 
+MAX_LINE_CHARS = 1_000_000
+"""The longest JSON Lines record read (a case is a few hundred characters): a longer line is
+reported as bad and skipped, without holding it in memory."""
+
+
 @dataclass(frozen=True)
 class Source:
-    """An opened input: its lines, its name in messages, and its size (``None``: stdin)."""
+    """An opened input: its lines, its name in messages, and its size (``None``: stdin).
 
-    lines: TextIO
+    ``lines`` are decoded as UTF-8 line by line: a byte that is not UTF-8 spoils only its own
+    line (held as a lone surrogate, which :func:`json_records` reports), and a line is cut
+    after :data:`MAX_LINE_CHARS` + 1 characters.
+    """
+
+    lines: Iterable[str]
     name: str
     size: int | None
 
@@ -108,32 +121,89 @@ class Source:
 def opened(path: Path, *, stdin: bool = False) -> Iterator[Source]:
     """The text file at ``path`` (with ``stdin``, ``-`` is standard input), read as UTF-8.
 
-    Raises :class:`CaseError` if it cannot be opened, or when a byte read from it is not UTF-8.
+    Raises :class:`CaseError` if it cannot be opened.
     """
     if stdin and str(path) == STDIN:
-        source = Source(sys.stdin, "<stdin>", None)
+        name, size = "<stdin>", None
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream without bytes under it (tests, embedders)
+            handle: TextIO = sys.stdin
+        else:
+            handle = io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape")
     else:
         name = display_path(path)
         try:
-            source = Source(path.open(encoding="utf-8"), name, path.stat().st_size)
+            handle = path.open(encoding="utf-8", errors="surrogateescape")
+            size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             raise CaseError([file_problem("read", name, exc)]) from None
     try:
-        yield source
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start} cannot be decoded)"
-        raise CaseError([Problem(message, source.name)]) from None
+        yield Source(_bounded_lines(handle, name), name, size)
     finally:
-        if source.lines is not sys.stdin:
-            source.lines.close()
+        if handle is sys.stdin:
+            pass
+        elif isinstance(handle, io.TextIOWrapper) and handle.buffer is getattr(
+            sys.stdin, "buffer", None
+        ):
+            handle.detach()  # standard input stays open for whoever comes next
+        else:
+            handle.close()
+
+
+MAX_SKIPPED_CHARS = 100_000_000
+"""How much of one overlong line is read past and dropped before the stream is given up (a
+device such as ``/dev/zero`` is one endless line)."""
+
+
+def _bounded_lines(handle: TextIO, name: str) -> Iterator[str]:
+    """The lines of ``handle``, each cut after ``MAX_LINE_CHARS + 1`` characters (the rest of
+    a longer line is read and dropped in pieces): memory stays flat on any stream, and a line
+    without end stops the stream with an error after ``MAX_SKIPPED_CHARS``."""
+    limit = MAX_LINE_CHARS + 1
+    number = 0
+    try:
+        while line := handle.readline(limit):
+            number += 1
+            skipped = len(line)
+            rest = line
+            while rest and not rest.endswith("\n") and len(line) == limit:
+                if skipped > MAX_SKIPPED_CHARS:
+                    message = (
+                        f"the line has no end within {MAX_SKIPPED_CHARS:,} characters; "
+                        "the rest of the input is not read"
+                    )
+                    raise CaseError([Problem(message, name, number)])
+                rest = handle.readline(limit)
+                skipped += len(rest)
+            yield line
+    except OSError as exc:
+        raise CaseError([file_problem("read", name, exc)]) from None
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""A byte that is not UTF-8, as ``surrogateescape`` decoding keeps it."""
 
 
 def json_record(text: str, file: str, line: int) -> Record:
-    """One JSON Lines record (line number ``line``, 1-based); :class:`CaseError` if not JSON."""
+    """One JSON Lines record (line number ``line``, 1-based); :class:`CaseError` if it is not
+    UTF-8, too long, or not JSON."""
+    if len(text) > MAX_LINE_CHARS:
+        message = f"the line is longer than the limit of {MAX_LINE_CHARS:,} characters"
+        raise CaseError([Problem(message, file, line)])
+    bad = _NOT_UTF8.search(text)
+    if bad is not None:
+        byte = ord(bad.group()) - 0xDC00
+        message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded); save the file as UTF-8"
+        raise CaseError([Problem(message, file, line, bad.start() + 1)])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CaseError([Problem(f"not valid JSON: {exc.msg}", file, line, exc.colno)]) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise CaseError([Problem(f"not valid JSON here: {exc}", file, line)]) from None
+    except RecursionError:
+        message = "not valid JSON here: nested too deeply"
+        raise CaseError([Problem(message, file, line)]) from None
     return Record(data, file, line=line, text=text)
 
 
@@ -147,3 +217,29 @@ def json_records(lines: Iterable[str], file: str) -> Iterator[tuple[int, Record 
             yield number, json_record(text, file, number)
         except CaseError as exc:
             yield number, exc
+
+
+class Rejected:
+    """The bad records of a run that goes on past them: how many, and the first problems
+    (enough to act on, never an unbounded list), raised together at the end."""
+
+    SHOWN = 20
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def add(self, error: CaseError) -> None:
+        self.count += 1
+        room = self.SHOWN - len(self.problems)
+        if room > 0:
+            self.problems.extend(error.problems[:room])
+
+    def error(self, file: str | None = None, what: str = "records") -> CaseError | None:
+        """The problems kept, with a last line for the rest; ``None`` if none was bad."""
+        if not self.count:
+            return None
+        problems = list(self.problems)
+        if self.count > len(problems):
+            problems.append(Problem(f"... {self.count:,} {what} were rejected in all", file))
+        return CaseError(problems)

@@ -8,6 +8,8 @@ that schema errors found later can point at the right line.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,18 +159,54 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Probl
     )
 
 
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them.
+
+    Read, never trusted from the file's size: a device (``/dev/zero``), a FIFO or a file that
+    grows while it is read is refused as it is met, without waiting and without reading more
+    than ``limit + 1`` bytes. Raises :class:`YamlProblem` naming the file.
+    """
+    file = display_path(path)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; on a regular file it is moot.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise YamlProblem(file_problem("read", file, exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = _kind_of(info.st_mode)
+            raise YamlProblem(Problem(f"cannot read file: it is {what}, not a regular file", file))
+        if info.st_size > limit:
+            raise YamlProblem(
+                Problem(f"file is {info.st_size:,} bytes; the limit is {limit:,}", file)
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise YamlProblem(file_problem("read", file, exc)) from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:  # it grew while it was read
+        raise YamlProblem(Problem(f"file is over the limit of {limit:,} bytes", file))
+    return raw
+
+
+def _kind_of(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
 def load_yaml(path: Path) -> tuple[Any, Positions]:
     """Read and parse a YAML or JSON file safely."""
     file = display_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(
-                Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file)
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlProblem(file_problem("read", file, exc)) from None
+    raw = read_limited(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

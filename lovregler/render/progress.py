@@ -38,7 +38,7 @@ class Progress:
         """``lines`` unchanged, their bytes counted for the bar."""
         for line in lines:
             if self.enabled:
-                self.bytes += len(line.encode("utf-8"))
+                self.bytes += len(line.encode("utf-8", "surrogateescape"))
             yield line
 
     def tick(self) -> None:
