@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -544,9 +545,18 @@ def _check_lang(lang: str) -> None:
         raise RegimeError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
 
 
+def max_jobs() -> int:
+    """The most worker processes a batch may ask for: twice the CPU cores (each worker holds
+    an engine of its own; more than that only costs memory and start-up time)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def _check_jobs(jobs: int) -> None:
-    if jobs < 1:
-        raise UsageError(f"jobs must be 1 or more, not {jobs}")
+    most = max_jobs()
+    if not 1 <= jobs <= most:
+        raise UsageError(
+            f"jobs must be from 1 to {most} (twice the {most // 2} CPU cores here), not {jobs}"
+        )
 
 
 def _as_cases(cases: Iterable[CaseLike]) -> Iterator[Case]:
@@ -579,6 +589,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(rules: str | None, regime: str, lang: Lang, backend: str | None) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone answers it (and
+    # terminates the pool), so a worker never prints a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(
         engine=Engine(rules, watch=False), regime=regime or None, lang=lang, backend=backend
     )

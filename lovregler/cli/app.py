@@ -8,12 +8,17 @@ input is reported as ``file:line:col: field: message``, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import json
 import os
+import signal
 import sys
+import textwrap
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from lovregler import __version__
 from lovregler._api import load_regime
@@ -30,6 +35,7 @@ from lovregler._errors import (
     on_line,
 )
 from lovregler._result import Comparison, EvaluationResult, Obligation
+from lovregler._signals import held_signals
 from lovregler.auditing.caseload import generate_histories, write_histories_jsonl
 from lovregler.case.model import Case, load_case_file, parse_case
 from lovregler.cli.audit import add_audit_parser, run_audit
@@ -40,10 +46,11 @@ from lovregler.explain.texts import STATUS_LABELS, Lang
 from lovregler.law.acts import Acts, check_citations, load_acts
 from lovregler.law.loader import CATALOGUE_FILE, HEADER_FILE, builtin_rules_dir
 from lovregler.law.open_points import open_points
-from lovregler.law.records import is_stream, json_records, opened
+from lovregler.law.records import Rejected, document_records, is_stream, json_records, opened
 from lovregler.render.progress import Progress
 from lovregler.render.report import CheckReport
 from lovregler.render.tables import markdown_table, markdown_text, text_table
+from lovregler.render.terminal import PrintableStream, printable, write_whole
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 QUIET_RUN = 250  # cases: a shorter evaluate/compare run shows no progress counter
@@ -217,127 +224,229 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the run is (like KeyboardInterrupt for SIGINT), so that every
+    ``finally`` runs: no half-written file is left, and the exit code says what happened."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (also used by the console script)."""
+    """Run the command line; returns the exit code (also used by the console script).
+
+    SIGINT (Ctrl-C) stops the run with exit 130 and SIGTERM with 143, wherever they land; a
+    result is never changed by one, and no output file is left half-written.
+    """
+    previous = signal.getsignal(signal.SIGTERM)
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv, cast(TextIO, PrintableStream(sys.stdout)))
+    finally:
+        if in_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None, out: TextIO) -> int:
     try:
         args = _parser().parse_args(argv)
     except UsageError as exc:
-        print(f"lovregler: error: {exc.first.message}", file=sys.stderr)
+        _say(f"lovregler: error: {exc.first.message}")
         return exc.exit_code
     try:
-        if args.command in ("evaluate", "compare"):
-            return _run_cases(args, sys.stdout)
-        if args.command == "check":
-            return _check(args.folders, args.format, sys.stdout)
-        if args.command == "synthetic":
-            write_histories_jsonl(generate_histories(args.n, args.seed), sys.stdout)
-            return EXIT_OK
-        if args.command == "audit":
-            return run_audit(args, sys.stdout)
-        if args.command == "diff":
-            return _diff(args, sys.stdout)
-        if args.command == "explain":
-            return _explain(args, sys.stdout)
-        if args.command == "test":
-            backend = None if args.backend == "auto" else args.backend
-            rules = args.rules or args.catalogue
-            return _test(
-                args.scenarios, backend, args.format, sys.stdout, rules, args.fail_on_unconfirmed
-            )
-        if args.command == "regimes":
-            return _regimes(_engine(args), args.format, sys.stdout)
-        if args.command == "open-points":
-            return _open_points(args, sys.stdout)
-        return _schema(args.kind, sys.stdout)
+        code = _command(args, out)
+        out.flush()  # a full disk is met here, not at exit
+        return code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except Terminated:
+        return EXIT_TERMINATED
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
     except Exception as exc:
         if isinstance(exc, LovreglerError) and not isinstance(exc, InternalError):
             for problem in exc.problems:
-                print(f"error: {problem}", file=sys.stderr)
+                _say(f"error: {problem}")
             return exc.exit_code
+        if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRORS:
+            _silence_stdout()
+            _say(f"error: cannot write the output: {exc.strerror or exc}")
+            return EXIT_BAD_INPUT
         if os.environ.get("LOVREGLER_DEBUG"):
             raise
         error = InternalError.from_exception(exc)  # a bug in lovregler, not bad input
-        print(
+        _say(
             f"lovregler: internal error: {error.first.message} "
-            "(set LOVREGLER_DEBUG=1 for a traceback, and please report it)",
-            file=sys.stderr,
+            "(set LOVREGLER_DEBUG=1 for a traceback, and please report it)"
         )
         return error.exit_code
+
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command in ("evaluate", "compare"):
+        return _run_cases(args, out)
+    if args.command == "check":
+        return _check(args.folders, args.format, out)
+    if args.command == "synthetic":
+        write_histories_jsonl(generate_histories(args.n, args.seed), out)
+        return EXIT_OK
+    if args.command == "audit":
+        return run_audit(args, out)
+    if args.command == "diff":
+        return _diff(args, out)
+    if args.command == "explain":
+        return _explain(args, out)
+    if args.command == "test":
+        backend = None if args.backend == "auto" else args.backend
+        rules = args.rules or args.catalogue
+        return _test(args.scenarios, backend, args.format, out, rules, args.fail_on_unconfirmed)
+    if args.command == "regimes":
+        return _regimes(_engine(args), args.format, out)
+    if args.command == "open-points":
+        return _open_points(args, out)
+    return _schema(args.kind, out)
+
+
+def _say(message: str) -> None:
+    """A message on standard error, its control characters written out."""
+    print(printable(message), file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Standard output is gone (a closed pipe, a full disk): point it at /dev/null, so that the
+    interpreter's own flush at exit neither fails nor prints a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test's capture): nothing will flush it at exit
 
 
 # --- evaluate / compare -----------------------------------------------------------------------
 
 
-def _read_cases(paths: list[Path]) -> Iterator[Case]:
-    """Cases from every file in order; YAML/JSON files are validated up front (all problems at
-    once), JSONL streams case by case (the first bad line stops the run, named by its line)."""
-    problems: list[Problem] = []
-    for path in paths:
-        if not is_stream(path):
-            try:
-                load_case_file(path)
-            except LovreglerError as exc:
-                problems.extend(exc.problems)
-    if problems:
-        raise LovreglerError(problems)
+def _case_items(paths: list[Path]) -> Iterator[Case | CaseError]:
+    """Every case of every file in order, or in its place the error of a bad one, named by
+    its file and line: a bad case, line or file never stops the cases after it."""
     for path in paths:
         if is_stream(path):
-            yield from _stream_cases(path)
-        else:
-            yield from load_case_file(path)
-
-
-def _stream_cases(path: Path) -> Iterator[Case]:
-    with opened(path, stdin=True) as source:
-        for number, record in json_records(source.lines, source.name):
-            if isinstance(record, CaseError):
-                raise record
+            yield from _stream_items(path)
+            continue
+        try:
+            records = document_records(path, "case")
+        except CaseError as exc:
+            yield exc
+            continue
+        for record in records:
             try:
-                yield parse_case(record.data)
+                yield parse_case(record.data, record.positions)
             except CaseError as exc:
-                raise CaseError(on_line(exc.problems, source.name, number)) from None
+                yield exc
+
+
+def _stream_items(path: Path) -> Iterator[Case | CaseError]:
+    try:
+        with opened(path, stdin=True) as source:
+            for number, record in json_records(source.lines, source.name):
+                if isinstance(record, CaseError):
+                    yield record
+                    continue
+                try:
+                    yield parse_case(record.data)
+                except CaseError as exc:
+                    yield CaseError(on_line(exc.problems, source.name, number))
+    except CaseError as exc:  # the file cannot be opened, or reading it failed
+        yield exc
 
 
 def _run_cases(args: argparse.Namespace, out: TextIO) -> int:
+    """evaluate / compare: every good case is answered, in order; the bad ones are reported
+    after the run with their file and line, and make the exit code 2."""
     lang: Lang = args.lang
     backend = None if args.backend == "auto" else args.backend
-    cases = _read_cases(args.cases)
-
     engine = _engine(args)
+    rejected = Rejected()
+
+    def cases() -> Iterator[Case]:
+        for item in _case_items(args.cases):
+            if isinstance(item, CaseError):
+                rejected.add(item)
+            else:
+                yield item
 
     def results() -> Iterator[EvaluationResult | Comparison]:
         if args.command == "compare":
             yield from engine.compare_many(
-                cases, args.base, args.other, lang=lang, backend=backend, jobs=args.jobs
+                cases(), args.base, args.other, lang=lang, backend=backend, jobs=args.jobs
             )
             return
         yield from engine.evaluate_many(
-            cases, args.regime, lang=lang, backend=backend, jobs=args.jobs
+            cases(), args.regime, lang=lang, backend=backend, jobs=args.jobs
         )
 
-    collected: list[dict[str, Any]] = []
+    document = JsonDocument(out) if args.format == "json" else None
     tally = Unconfirmed()
     with Progress(quiet_until=QUIET_RUN) as progress:
         for index, result in enumerate(results()):
             progress.tick()
             tally.add(result)
-            if args.format == "jsonl":
-                out.write(result.model_dump_json() + "\n")
-            elif args.format == "json":
-                collected.append(result.model_dump(mode="json"))
-            else:
-                if index:
-                    out.write("\n")
-                out.write(_render(result, lang, markdown=args.format == "markdown"))
-    if args.format == "json":
-        data = collected[0] if len(collected) == 1 else collected
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    return tally.verdict(args.fail_on_unconfirmed)
+            # A signal never leaves half a result: it waits until the whole is written out.
+            with held_signals():
+                if args.format == "jsonl":
+                    write_whole(out, result.model_dump_json() + "\n")
+                elif document is not None:
+                    document.add(result.model_dump(mode="json"))
+                else:
+                    text = _render(result, lang, markdown=args.format == "markdown")
+                    write_whole(out, ("\n" if index else "") + text)
+    if document is not None:
+        document.close()
+    code = tally.verdict(args.fail_on_unconfirmed)
+    error = rejected.error(what="cases")
+    if error is not None:
+        raise error
+    return code
+
+
+class JsonDocument:
+    """``--format json``, written as the results come: one result is an object, more are an
+    array (exactly as ``json.dump`` would write them), and only one is ever held back."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+        self.held: Any = None
+
+    def add(self, data: Any) -> None:
+        if self.count == 0:
+            self.held = data
+        else:
+            if self.count == 1:
+                write_whole(self.out, "[\n" + self._item(self.held))
+                self.held = None
+            write_whole(self.out, ",\n" + self._item(data))
+        self.count += 1
+
+    def close(self) -> None:
+        if self.count == 0:
+            self.out.write("[]\n")
+        elif self.count == 1:
+            self.out.write(json.dumps(self.held, ensure_ascii=False, indent=2) + "\n")
+        else:
+            self.out.write("\n]\n")
+
+    @staticmethod
+    def _item(data: Any) -> str:
+        return textwrap.indent(json.dumps(data, ensure_ascii=False, indent=2), "  ")
 
 
 class Unconfirmed:
