@@ -242,3 +242,11 @@ def test_a_signal_stops_the_run_with_its_exit_code_and_whole_results(
     assert "Traceback" not in err and err == ""
     # every line written is a whole result, and the first ones in order
     assert [json.loads(line)["case_id"] for line in lines] == [f"G-{i}" for i in range(len(lines))]
+
+
+@pytest.mark.parametrize("n", ["-5", "x"])
+def test_synthetic_refuses_a_count_that_is_not_one(
+    n: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["synthetic", n]) == 2
+    assert "argument n:" in capsys.readouterr().err

@@ -57,6 +57,17 @@ QUIET_RUN = 250  # cases: a shorter evaluate/compare run shows no progress count
 STATUS_WIDTH = 28  # the status column of evaluate's text output
 
 
+def _count(text: str) -> int:
+    """A number of things: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # a bad option: exit 2, no traceback
         self.print_usage(sys.stderr)
@@ -211,7 +222,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write SYNTHETIC case histories (JSON Lines) for demos and benchmarks",
         description="seeded, made-up case histories for both regimes; not real data",
     )
-    synthetic.add_argument("n", type=int, help="how many histories")
+    synthetic.add_argument("n", type=_count, help="how many histories (0 or more)")
     synthetic.add_argument("--seed", type=int, default=0)
 
     schema = sub.add_parser("schema", help="print a JSON Schema", description="print a JSON Schema")
