@@ -7,6 +7,10 @@ Rules (see the README, "Deadlines"):
 * ``months`` land on the same day of the month; where the target month is shorter, on its
   last day (31 October 2019 + 4 months = 29 February 2020);
 * ``years`` are 12 months, with the same month-end rule.
+
+A rule file's deadline or repeat is at most :data:`LONGEST` (100 years, in each unit): far beyond
+any period of the law (the longest run months), and short enough that, with the range of case
+dates in ``vocabulary.yaml``, every due date lovregler computes is a date Python can represent.
 """
 
 from __future__ import annotations
@@ -17,6 +21,29 @@ from typing import Literal
 
 Unit = Literal["hours", "days", "weeks", "months", "years"]
 UNITS: tuple[Unit, ...] = ("hours", "days", "weeks", "months", "years")
+
+LONGEST_YEARS = 100
+_DAYS = 36_524  # the fewest days of any 100 years: no unit's longest is more than 100 years
+LONGEST: dict[Unit, int] = {
+    "hours": _DAYS * 24,
+    "days": _DAYS,
+    "weeks": _DAYS // 7,
+    "months": LONGEST_YEARS * 12,
+    "years": LONGEST_YEARS,
+}
+"""The most of each unit a deadline or a repeat may be (each at most 100 years)."""
+ROOM_YEARS = 3 * LONGEST_YEARS
+"""The years the last case date must leave before ``date.max``: a deadline from it, a repeat
+after that due date, and the audit's look at the repeat after that."""
+
+
+def too_long(amount: int, unit: Unit) -> str | None:
+    """Why ``amount`` of ``unit`` is longer than a deadline or repeat may be, or ``None``."""
+    if amount <= LONGEST[unit]:
+        return None
+    shown = f"{amount:,}" if amount.bit_length() < 64 else "a number that large"
+    years = "" if unit == "years" else f" ({LONGEST_YEARS} years)"
+    return f"{shown} {unit} is too long: a deadline or repeat is at most {LONGEST[unit]:,} {unit}{years}"
 
 
 def add_period(start: date, amount: int, unit: Unit) -> date:

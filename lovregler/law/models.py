@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -19,10 +20,12 @@ from pydantic import (
     StrictBool,
     StrictInt,
     Tag,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
-from lovregler.law.dates import Unit
+from lovregler.law.dates import Unit, too_long
 
 Confidence = Literal["verified", "secondary", "to_confirm"]
 ObligationId = Annotated[
@@ -35,6 +38,15 @@ ObligationId = Annotated[
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 DateField = Literal["awareness_date", "decision_date", "notification_date"]
 Scalar = StrictBool | StrictInt | str | date | None
+
+
+def _counted(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be 1 or more: sections, stk., nr. and pkt. count from 1")
+    return value
+
+
+Number = Annotated[StrictInt, AfterValidator(_counted), Field(json_schema_extra={"minimum": 1})]
 
 
 class _Model(BaseModel):
@@ -57,10 +69,10 @@ class Citation(_Model):
     """A reference to the law: ``{law: SEL, paragraph: 50, stk: 1}`` or ``{ref: "..."}``."""
 
     law: str | None = Field(None, description="Short name of the law, e.g. SEL")
-    paragraph: str | StrictInt | None = Field(None, description="Section, e.g. 50 or '52 a'")
-    stk: str | StrictInt | None = Field(None, description="Subsection (stk.), e.g. 1 or '1 og 3-7'")
-    nr: str | StrictInt | list[StrictInt] | None = Field(None, description="Number(s) (nr.)")
-    pkt: StrictInt | None = Field(None, description="Sentence (pkt.)")
+    paragraph: str | Number | None = Field(None, description="Section, e.g. 50 or '52 a'")
+    stk: str | Number | None = Field(None, description="Subsection (stk.), e.g. 1 or '1 og 3-7'")
+    nr: str | Number | list[Number] | None = Field(None, description="Number(s) (nr.)")
+    pkt: Number | None = Field(None, description="Sentence (pkt.)")
     ref: str | None = Field(None, description="Free-text citation, where § does not fit")
     valid_from: date | None = Field(None, description="First day this citation is right")
     valid_to: date | None = Field(None, description="Last day this citation is right")
@@ -245,13 +257,22 @@ class Repeat(_Model):
     max: StrictInt = Field(ge=1)
     min: StrictInt | None = Field(None, ge=1)
 
+    @field_validator("max", "min")
+    @classmethod
+    def _representable(cls, amount: int | None, info: ValidationInfo) -> int | None:
+        unit = info.data.get("unit")
+        reason = None if amount is None or unit is None else too_long(amount, unit)
+        if reason:
+            raise ValueError(reason)
+        return amount
+
 
 class Deadline(_Model):
     """When the obligation is due: ``amount`` ``unit``s after the case date ``from``."""
 
     from_: DateField = Field(alias="from")
+    unit: Unit = "days"  # before amount: the longest amount depends on the unit
     amount: StrictInt = Field(0, ge=0)
-    unit: Unit = "days"
     when: Condition | None = Field(None, description="Only this deadline if the condition holds")
     reason: str | None = Field(None, description="Why this deadline, in Danish")
     reason_en: str | None = None
@@ -259,6 +280,15 @@ class Deadline(_Model):
     repeat: Repeat | None = None
     confidence: Confidence | None = None
     notes: str | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _representable(cls, amount: int, info: ValidationInfo) -> int:
+        unit = info.data.get("unit")
+        reason = None if unit is None else too_long(amount, unit)
+        if reason:
+            raise ValueError(reason)
+        return amount
 
 
 class Addition(_Model):
