@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, m
 from pydantic_core import ErrorDetails
 
 from lovregler._errors import CaseError, Problem, RuleFileError, on_line
-from lovregler.case.model import Case, CaseDate
+from lovregler.case.model import MAX_ID_LENGTH, Case, CaseDate
 from lovregler.law.problems import Loc, validation_problems
 from lovregler.law.records import (
     Record,
@@ -106,7 +106,10 @@ class Event(BaseModel):
     ] = None
     obligation: Annotated[
         str | None,
-        Field(description="follow_up: the recurring obligation it follows up (default: each)"),
+        Field(
+            max_length=MAX_ID_LENGTH,
+            description="follow_up: the recurring obligation it follows up (default: each)",
+        ),
     ] = None
 
     @model_validator(mode="after")

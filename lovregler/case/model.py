@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +29,8 @@ from lovregler.law.records import document_records, parse_all
 from lovregler.law.safe_yaml import PathKey, Positions
 from lovregler.law.vocabulary import (
     CONSENT_REQUIRED_WITH_MEASURES,
+    FIRST_CASE_DATE,
+    LAST_CASE_DATE,
     MAX_AGE,
     MEASURE_NUMBERS,
     MIN_AGE,
@@ -48,8 +52,29 @@ def _strict_date(value: Any) -> Any:
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
-CaseDate = Annotated[date, BeforeValidator(_strict_date)]
+def _in_range(value: date) -> date:
+    """A date the law's range covers (``vocabulary.yaml``): every deadline from it is a date."""
+    if not FIRST_CASE_DATE <= value <= LAST_CASE_DATE:
+        raise ValueError(
+            f"{value} lies outside the dates a case may give ({FIRST_CASE_DATE}..{LAST_CASE_DATE})"
+        )
+    return value
+
+
+CaseDate = Annotated[date, BeforeValidator(_strict_date), AfterValidator(_in_range)]
 # The case vocabulary is law (the age of a child, the measure numbers): read from the rules.
+
+MAX_ID_LENGTH = 200  # the caller's id is echoed in every result and report line: kept short
+MAX_NAME_LENGTH = 100  # far above the longest municipality name; a longer text is no name
+
+
+def _plain_text(value: str) -> str:
+    """Text without control characters (NUL, escape sequences, line breaks): it is echoed in
+    terminals, CSV and XML reports, where they break lines or are not allowed at all."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
+    return value
 
 
 class Case(BaseModel):
@@ -63,7 +88,13 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     case_id: Annotated[
-        str, Field(min_length=1, description="The calling system's id; echoed back.")
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_ID_LENGTH,
+            description="The calling system's id; echoed back. No control characters.",
+        ),
+        AfterValidator(_plain_text),
     ]
     municipality: Annotated[
         str, Field(description="Municipality name or three-digit kommunekode; stored as the code.")
@@ -131,6 +162,13 @@ class Case(BaseModel):
     def _resolve_municipality(cls, value: Any) -> str:
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise ValueError("must be a municipality name or a three-digit kommunekode")
+        if isinstance(value, int) and not 0 <= value <= 9999:
+            raise ValueError("is not a Danish kommunekode (three digits)")
+        if isinstance(value, str) and len(value) > MAX_NAME_LENGTH:
+            raise ValueError(
+                f"is {len(value):,} characters long; a municipality name or kommunekode has "
+                f"at most {MAX_NAME_LENGTH}"
+            )
         try:
             return resolve_municipality(value).code
         except UnknownMunicipality as exc:

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from lovregler.law.dates import Unit, too_long
+from lovregler.law.dates import ROOM_YEARS, Unit, too_long
 
 Confidence = Literal["verified", "secondary", "to_confirm"]
 ObligationId = Annotated[
@@ -563,9 +563,31 @@ class MeasureNumbers(_Model):
     notes: str | None = None
 
 
+class CaseDates(_Model):
+    """The range every date of a case lies in: birth, notification, awareness, decision and the
+    events of its history."""
+
+    from_: date = Field(alias="from", description="The earliest date a case may give")
+    to: date = Field(description="The latest date a case may give")
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _room(self) -> CaseDates:
+        if self.to < self.from_:
+            raise ValueError(f"to: {self.to} lies before from {self.from_}")
+        latest = date(date.max.year - ROOM_YEARS, 12, 31)
+        if self.to > latest:
+            raise ValueError(
+                f"to: {self.to} leaves no room for the due dates lovregler computes from it "
+                f"({ROOM_YEARS} years); the latest possible is {latest}"
+            )
+        return self
+
+
 class CaseVocabulary(_Model):
     child_age: AgeRange
     measures: MeasureNumbers
+    dates: CaseDates
 
 
 class EventMeaning(_Model):

@@ -1,7 +1,7 @@
 """The case vocabulary and the safeguards, read from the files beside the bundled catalogue.
 
 ``vocabulary.yaml`` says what a case may give (the age range, the measure numbers and their
-consent rule) and what each event of a case history fulfils; ``safeguards.yaml`` says what the
+consent rule, the range of its dates) and what each event of a case history fulfils; ``safeguards.yaml`` says what the
 property tests prove for each overlay. Both are law, so both are data: a new regime needs an
 edit of these files, never of Python. They describe the :class:`~lovregler.Case` type itself,
 so they are read once, from the bundled rules.
@@ -162,6 +162,7 @@ _CASE = vocabulary().case
 MIN_AGE, MAX_AGE = _CASE.child_age.min, _CASE.child_age.max
 MEASURE_NUMBERS: tuple[int, ...] = tuple(sorted(_CASE.measures.numbers))
 CONSENT_REQUIRED_WITH_MEASURES = _CASE.measures.consent_required
+FIRST_CASE_DATE, LAST_CASE_DATE = _CASE.dates.from_, _CASE.dates.to
 
 
 @dataclass(frozen=True)
