@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from lovregler._errors import CaseError, Problem, SourcePosition, UsageError, display_path
@@ -114,7 +110,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     refuse_overwriting(outputs, inputs)  # `audit H --out H` would destroy H
     problems: list[Problem] = []
     rejected = required = unconfirmed = 0
-    with terminating_as_exit(), opened(args.histories, stdin=True) as source, ExitStack() as stack:
+    # SIGTERM is raised as an exception by the CLI's main: the output's temporary file goes too
+    with opened(args.histories, stdin=True) as source, ExitStack() as stack:
         name = source.name
         sink = stack.enter_context(writing_text(args.out)) if args.out else None
         bar = Progress(source.size, enabled=_show_progress(args.progress))
@@ -138,8 +135,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     summary = acc.summary()
     out.write(render_summary(summary, rejected))
     if args.report:
-        with terminating_as_exit():
-            write_report(summary, args.report, rejected)
+        write_report(summary, args.report, rejected)
         out.write(f"report: {display_path(args.report)}\n")
     if problems:
         if rejected > len(problems):
@@ -170,29 +166,6 @@ def _audit_one(
                 for p in exc.problems
             ]
         )
-
-
-@contextmanager
-def terminating_as_exit() -> Iterator[None]:
-    """While the block runs, SIGTERM exits as Ctrl-C does: through ``finally`` blocks, so that
-    a half-written output's temporary file is removed (exit status 143, as the shell reports a
-    process SIGTERM killed). Only in the main thread, where signals are handled."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is not signal.SIG_DFL:  # a handler of the caller's own: leave it be
-        yield
-        return
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
 
 
 def _show_progress(mode: str) -> bool | None:
