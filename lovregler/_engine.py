@@ -25,11 +25,12 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lovregler._errors import BackendError, Problem, RegimeError, UsageError, display_path
 from lovregler._result import Comparison, Difference, EvaluationResult, Explanation
@@ -444,11 +445,7 @@ class Engine:
                 yield result
             return
         init = (self._worker_rules(), _portable(spec), lang, backend)
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
-            yield from pool.imap(_worker_evaluate, _as_cases(cases), chunksize=chunksize)
-            pool.close()  # all answered: let the workers finish (terminate only on an early exit)
-            pool.join()
+        yield from _in_pool(_worker_evaluate, cases, jobs, chunksize, init)
 
     def compare_many(
         self,
@@ -475,13 +472,8 @@ class Engine:
                 yield comparison
             return
         specs = f"{_portable(first)}\n{_portable(second)}"
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(
-            jobs, initializer=_worker_init, initargs=(self._worker_rules(), specs, lang, backend)
-        ) as pool:
-            yield from pool.imap(_worker_compare, _as_cases(cases), chunksize=chunksize)
-            pool.close()
-            pool.join()
+        init = (self._worker_rules(), specs, lang, backend)
+        yield from _in_pool(_worker_compare, cases, jobs, chunksize, init)
 
     def _spec(self, regime: RegimeLike | None) -> RegimeLike:
         """Check ``regime`` before any work is done; what to hand each evaluation."""
@@ -559,9 +551,45 @@ def _check_jobs(jobs: int) -> None:
         )
 
 
-def _as_cases(cases: Iterable[CaseLike]) -> Iterator[Case]:
+R = TypeVar("R")
+
+
+def _chunks(cases: Iterable[CaseLike], size: int) -> Iterator[list[Case]]:
+    chunk: list[Case] = []
     for case in cases:
-        yield parse_case(case)
+        chunk.append(parse_case(case))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_pool(
+    work: Callable[[list[Case]], list[R]],
+    cases: Iterable[CaseLike],
+    jobs: int,
+    chunksize: int,
+    init: tuple[Any, ...],
+) -> Iterator[R]:
+    """``work`` over chunks of ``cases`` in ``jobs`` worker processes, results in input order.
+
+    The input is read here, in the caller's thread, and at most two chunks per worker are
+    in flight: memory stays flat over an endless stream, and Ctrl-C stops the reading at once.
+    (``Pool.imap`` reads the whole input ahead from a thread of its own, which a blocked
+    read keeps the pool from ever being shut down.)
+    """
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
+        pending: deque[Any] = deque()
+        for chunk in _chunks(cases, chunksize):
+            pending.append(pool.apply_async(work, (chunk,)))
+            while len(pending) >= 2 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()  # all answered: let the workers finish (terminate only on an early exit)
+        pool.join()
 
 
 RULES_ENV = "LOVREGLER_RULES"
@@ -597,17 +625,17 @@ def _worker_init(rules: str | None, regime: str, lang: Lang, backend: str | None
     )
 
 
-def _worker_evaluate(case: Case) -> EvaluationResult:
+def _worker_evaluate(cases: list[Case]) -> list[EvaluationResult]:
     engine: Engine = _WORKER["engine"]
-    return engine.evaluate(
-        case, _WORKER["regime"], lang=_WORKER["lang"], backend=_WORKER["backend"]
-    )
+    regime, lang, backend = _WORKER["regime"], _WORKER["lang"], _WORKER["backend"]
+    return [engine.evaluate(case, regime, lang=lang, backend=backend) for case in cases]
 
 
-def _worker_compare(case: Case) -> Comparison:
+def _worker_compare(cases: list[Case]) -> list[Comparison]:
     engine: Engine = _WORKER["engine"]
     base, other = _WORKER["regime"].split("\n")
-    return engine.compare(case, base, other, lang=_WORKER["lang"], backend=_WORKER["backend"])
+    lang, backend = _WORKER["lang"], _WORKER["backend"]
+    return [engine.compare(case, base, other, lang=lang, backend=backend) for case in cases]
 
 
 __all__ = ["AUTO", "RULES_ENV", "CaseLike", "Engine", "RegimeLike", "default_engine", "differences"]

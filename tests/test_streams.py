@@ -250,3 +250,27 @@ def test_synthetic_refuses_a_count_that_is_not_one(
 ) -> None:
     assert main(["synthetic", n]) == 2
     assert "argument n:" in capsys.readouterr().err
+
+
+def test_a_pool_reads_its_input_only_a_few_chunks_ahead() -> None:
+    """With --jobs the input is read as the results are taken, never all ahead of them: an
+    endless stream runs in flat memory."""
+    import itertools
+    import types
+
+    import lovregler
+
+    pulled = 0
+
+    def endless() -> Any:
+        nonlocal pulled
+        for i in itertools.count():
+            pulled += 1
+            yield {**CASE, "case_id": f"E-{i}"}
+
+    results = lovregler.evaluate_many(endless(), "standard", jobs=2, chunksize=8)
+    taken = [next(results).case_id for _ in range(40)]
+    assert taken == [f"E-{i}" for i in range(40)]
+    assert pulled <= 40 + 2 * 2 * 8 + 8  # what was taken, the chunks in flight, one being read
+    assert isinstance(results, types.GeneratorType)
+    results.close()  # the pool is shut down with the generator
