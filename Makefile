@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-py313 lint typecheck pytest bench soak check schemas open-points clean
+.PHONY: demo test test-py313 lint typecheck pytest bench soak robust check schemas open-points clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: $(STAMP)
 # A million evaluations across both backends and regimes: memory and results must stay flat.
 soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
+
+# The real CLI against million-record streams, signals, a full disk, devices and extreme input:
+# one PROVED/FAILED line per property (docs/robustness.md). ROBUST_ARGS=--quick for a short run.
+robust: $(STAMP)
+	$(BIN)/python benchmarks/robustness.py $(ROBUST_ARGS)
 
 schemas: $(STAMP)
 	for kind in rules regime case scenario catalogue vocabulary safeguards; do \
