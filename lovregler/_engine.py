@@ -27,6 +27,8 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -574,22 +576,55 @@ def _in_pool(
 ) -> Iterator[R]:
     """``work`` over chunks of ``cases`` in ``jobs`` worker processes, results in input order.
 
-    The input is read here, in the caller's thread, and at most two chunks per worker are
-    in flight: memory stays flat over an endless stream, and Ctrl-C stops the reading at once.
-    (``Pool.imap`` reads the whole input ahead from a thread of its own, which a blocked
-    read keeps the pool from ever being shut down.)
+    The input is read here, in the caller's thread, and at most two chunks per worker are in
+    flight: memory stays flat over an endless stream, and Ctrl-C stops the reading at once.
+    The workers are born with SIGINT and SIGTERM blocked and then ignore them: a signal to the
+    terminal's whole process group is the parent's alone to answer, so no worker dies in the
+    middle of a task or prints a traceback. On any early exit (a signal, an error, the caller
+    closing the iterator) the queued chunks are dropped and the workers end after the chunk
+    each has in hand. A worker that dies is an error, never a wait without end.
     """
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_worker_init, initargs=init) as pool:
-        pending: deque[Any] = deque()
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_worker_init, initargs=init
+    )
+    pending: deque[Future[list[R]]] = deque()
+    try:
         for chunk in _chunks(cases, chunksize):
-            pending.append(pool.apply_async(work, (chunk,)))
+            with _blocked(_WORKER_SIGNALS):  # a submit may start a worker
+                pending.append(executor.submit(work, chunk))
             while len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
+                yield from _answer(pending.popleft())
         while pending:
-            yield from pending.popleft().get()
-        pool.close()  # all answered: let the workers finish (terminate only on an early exit)
-        pool.join()
+            yield from _answer(pending.popleft())
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _answer(future: Future[list[R]]) -> list[R]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise BackendError(
+            "a worker process ended before it answered (killed from outside?); run again, "
+            "or with fewer jobs"
+        ) from None
+
+
+_WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _blocked(signals: tuple[signal.Signals, ...]) -> Iterator[None]:
+    """Block ``signals`` in this thread while the block runs (a process started meanwhile
+    inherits the mask); a signal that came meanwhile is delivered when it ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 RULES_ENV = "LOVREGLER_RULES"
@@ -617,9 +652,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(rules: str | None, regime: str, lang: Lang, backend: str | None) -> None:
-    # Ctrl-C reaches every process of the terminal's group: the parent alone answers it (and
-    # terminates the pool), so a worker never prints a traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Born with SIGINT and SIGTERM blocked (see _in_pool): ignored from now on, what came
+    # meanwhile dropped. The parent answers them, and the worker ends when its queue does.
+    for signum in _WORKER_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _WORKER_SIGNALS)
     _WORKER.update(
         engine=Engine(rules, watch=False), regime=regime or None, lang=lang, backend=backend
     )

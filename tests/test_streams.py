@@ -207,21 +207,28 @@ def test_a_full_disk_on_standard_output_is_a_clear_error() -> None:
     assert done.stderr == "error: cannot write the output: No space left on device\n"
 
 
-def _slow_stream_run(sig: int, argv: list[str], *, jobs: str = "1") -> tuple[int, str, list[str]]:
-    """Start a run that reads cases from a pipe, feed it some, send ``sig`` mid-run."""
+def _slow_stream_run(
+    sig: int, argv: list[str], *, jobs: str = "1", group: bool = False, wait: float = 0
+) -> tuple[int, str, list[str]]:
+    """Start a run that reads cases from a pipe, feed it some, send ``sig`` mid-run (with
+    ``group``, to its whole process group, as a terminal's Ctrl-C does)."""
     child = subprocess.Popen(
         [*CLI, *argv, "-", "--format", "jsonl", "--jobs", jobs],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=group,
     )
     assert child.stdin is not None
     for i in range(200):
         child.stdin.write(_case(f"G-{i}") + "\n")
     child.stdin.flush()
-    time.sleep(4 if jobs == "1" else 8)  # it has started and answered some
-    child.send_signal(sig)
+    time.sleep(wait or (4 if jobs == "1" else 8))  # it has started and answered some
+    if group:
+        os.killpg(child.pid, sig)
+    else:
+        child.send_signal(sig)
     try:
         out, err = child.communicate(timeout=60)
     except BaseException:
@@ -274,3 +281,12 @@ def test_a_pool_reads_its_input_only_a_few_chunks_ahead() -> None:
     assert pulled <= 40 + 2 * 2 * 8 + 8  # what was taken, the chunks in flight, one being read
     assert isinstance(results, types.GeneratorType)
     results.close()  # the pool is shut down with the generator
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("wait", [0.8, 2.5, 6.0])  # while the workers start, and after
+def test_a_signal_to_the_whole_group_of_a_pool_run_ends_it_cleanly(sig: int, wait: float) -> None:
+    returncode, err, lines = _slow_stream_run(sig, ["evaluate"], jobs="2", group=True, wait=wait)
+    assert returncode == (130 if sig == signal.SIGINT else 143), err
+    assert err == ""  # no worker's traceback
+    assert [json.loads(line)["case_id"] for line in lines] == [f"G-{i}" for i in range(len(lines))]
