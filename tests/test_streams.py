@@ -125,8 +125,22 @@ def test_an_integer_of_thousands_of_digits_is_bad_input(
     assert main(["evaluate", "big.jsonl", "--format", "jsonl"]) == 2
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 1
-    assert "big.jsonl:1: not valid JSON here: Exceeds the limit" in captured.err
+    assert (
+        "big.jsonl:1:31: a number of 5,000 characters; no value here has more than 40"
+        in captured.err
+    )
     assert "internal error" not in captured.err
+
+
+def test_an_integer_of_thousands_of_digits_in_yaml_is_named_by_its_field(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    Path("big.yaml").write_text(
+        "case_id: X\nmunicipality: Aarhus\nchild_age: " + "9" * 5000 + "\n", encoding="utf-8"
+    )
+    assert main(["evaluate", "big.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "big.yaml:3:12: child_age: a number of 5,000 characters" in err, err
 
 
 @pytest.mark.parametrize("kind", ["device", "fifo", "folder"])

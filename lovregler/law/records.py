@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from lovregler._errors import CaseError, Problem, display_path, file_problem
-from lovregler.law.safe_yaml import Positions, YamlProblem, load_yaml, load_yaml_text
+from lovregler.law.safe_yaml import (
+    MAX_NUMBER_CHARS,
+    Positions,
+    YamlProblem,
+    load_yaml,
+    load_yaml_text,
+    long_number_message,
+)
 
 T = TypeVar("T")
 STDIN = "-"
@@ -184,6 +191,16 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 """A byte that is not UTF-8, as ``surrogateescape`` decoding keeps it."""
 
 
+class _LongNumber(ValueError):
+    """A whole number longer than any value needs (see ``MAX_NUMBER_CHARS``)."""
+
+
+def _whole_number(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LongNumber(long_number_message(len(text)))
+    return int(text)
+
+
 def json_record(text: str, file: str, line: int) -> Record:
     """One JSON Lines record (line number ``line``, 1-based); :class:`CaseError` if it is not
     UTF-8, too long, or not JSON."""
@@ -196,11 +213,13 @@ def json_record(text: str, file: str, line: int) -> Record:
         message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded); save the file as UTF-8"
         raise CaseError([Problem(message, file, line, bad.start() + 1)])
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_whole_number)
     except json.JSONDecodeError as exc:
         raise CaseError([Problem(f"not valid JSON: {exc.msg}", file, line, exc.colno)]) from None
-    except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise CaseError([Problem(f"not valid JSON here: {exc}", file, line)]) from None
+    except _LongNumber as exc:
+        found = re.search(rf"\d{{{MAX_NUMBER_CHARS + 1},}}", text)
+        column = found.start() + 1 if found else None
+        raise CaseError([Problem(str(exc), file, line, column)]) from None
     except RecursionError:
         message = "not valid JSON here: nested too deeply"
         raise CaseError([Problem(message, file, line)]) from None

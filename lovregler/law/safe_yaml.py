@@ -22,6 +22,15 @@ from lovregler._errors import Problem, SourcePosition, display_path, file_proble
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 _STR, _MERGE = "tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"
+_INT = "tag:yaml.org,2002:int"
+MAX_NUMBER_CHARS = 40
+"""The longest whole number read (no value of a case or a rule needs more than a few digits;
+Python refuses to convert one of over 4,300 digits)."""
+
+
+def long_number_message(chars: int) -> str:
+    return f"a number of {chars:,} characters; no value here has more than {MAX_NUMBER_CHARS}"
+
 
 PathKey = tuple[str | int, ...]
 
@@ -274,6 +283,12 @@ def _walk(
             raise _node_problem(
                 node, f"{node.value} is not a real date ({exc})", positions.file, path
             ) from None
+    if (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == _INT
+        and len(node.value) > MAX_NUMBER_CHARS
+    ):
+        raise _node_problem(node, long_number_message(len(node.value)), positions.file, path)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
