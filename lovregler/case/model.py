@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -68,15 +67,6 @@ MAX_ID_LENGTH = 200  # the caller's id is echoed in every result and report line
 MAX_NAME_LENGTH = 100  # far above the longest municipality name; a longer text is no name
 
 
-def _plain_text(value: str) -> str:
-    """Text without control characters (NUL, escape sequences, line breaks): it is echoed in
-    terminals, CSV and XML reports, where they break lines or are not allowed at all."""
-    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
-    if bad is not None:
-        raise ValueError(f"contains the control character U+{ord(bad):04X}; remove it")
-    return value
-
-
 class Case(BaseModel):
     """One child's case as a case-management system hands it to lovregler.
 
@@ -92,9 +82,8 @@ class Case(BaseModel):
         Field(
             min_length=1,
             max_length=MAX_ID_LENGTH,
-            description="The calling system's id; echoed back. No control characters.",
+            description="The calling system's id; echoed back.",
         ),
-        AfterValidator(_plain_text),
     ]
     municipality: Annotated[
         str, Field(description="Municipality name or three-digit kommunekode; stored as the code.")
