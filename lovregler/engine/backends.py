@@ -20,11 +20,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lovregler._errors import BackendError
 from lovregler._signals import held_signals
-from lovregler.engine.compile import Const, Facts, Program, to_python
+from lovregler.engine.compile import (
+    And,
+    Compare,
+    Const,
+    Expr,
+    Facts,
+    Program,
+    to_durable,
+    to_python,
+)
 
 BACKEND_NAMES = ("durable-rules", "reference")
 
@@ -125,8 +135,75 @@ class _Fired:
         return fired
 
 
+# durable-rules' own limits, measured on 2.0.28 (tests/test_durable_edges.py holds them):
+# an assert that fires more than 64 actions fails (error 303); a condition nested about 16 or
+# more levels deep, or one whose expansion into alternatives is large, cannot be compiled
+# (error 113); a flat "any of" of a few hundred comparisons takes seconds to compile, of a
+# thousand minutes. The layout keeps every ruleset far inside them, for any rule folder.
+MOST_RULES_PER_RULESET = 60
+MOST_DEPTH = 8
+MOST_COMPARISONS = 48
+MOST_ALTERNATIVES = 256
+
+
+def _shape(expr: Expr) -> tuple[int, int, int]:
+    """(depth, comparisons, alternatives in its expansion) of an expression."""
+    if isinstance(expr, Compare):
+        return 1, 1, 1
+    if isinstance(expr, Const):
+        return 1, 0, 1
+    shapes = [_shape(e) for e in expr.items]
+    depth = 1 + max(d for d, _, _ in shapes)
+    comparisons = sum(c for _, c, _ in shapes)
+    if isinstance(expr, And):
+        alternatives = 1
+        for _, _, a in shapes:
+            alternatives = min(alternatives * a, MOST_ALTERNATIVES + 1)
+    else:
+        alternatives = min(sum(a for _, _, a in shapes), MOST_ALTERNATIVES + 1)
+    return depth, comparisons, alternatives
+
+
+def fits_durable(expr: Expr) -> bool:
+    """Whether durable-rules can take ``expr`` as one condition, well inside its limits."""
+    depth, comparisons, alternatives = _shape(expr)
+    return (
+        depth <= MOST_DEPTH
+        and comparisons <= MOST_COMPARISONS
+        and alternatives <= MOST_ALTERNATIVES
+    )
+
+
+def _combined(expr: Expr, leaf: dict[Compare, int]) -> Callable[[frozenset[int]], bool]:
+    """``expr`` as a test of which of its comparisons (by number) durable-rules found true."""
+    if isinstance(expr, Const):
+        value = expr.value
+        return lambda held: value
+    if isinstance(expr, Compare):
+        number = leaf[expr]
+        return lambda held: number in held
+    parts = tuple(_combined(e, leaf) for e in expr.items)
+    if isinstance(expr, And):
+        return lambda held: all(p(held) for p in parts)
+    return lambda held: any(p(held) for p in parts)
+
+
+@dataclass
+class _Layout:
+    """A program as durable-rules runs it: rulesets of at most ``MOST_RULES_PER_RULESET``
+    rules each, and, for a check too large for one condition, its comparisons as rules of
+    their own, combined here."""
+
+    rulesets: list[Any]
+    fired: _Fired
+    always: frozenset[int]
+    leaf_base: int  # rule numbers from here on are comparisons of split checks
+    split: tuple[tuple[int, Callable[[frozenset[int]], bool]], ...]
+
+
 class DurableBackend:
-    """durable-rules, wrapped: one ruleset per program, one session per case, then deleted."""
+    """durable-rules, wrapped: one ruleset per program (more where it is large), one session
+    per case, then deleted."""
 
     name = "durable-rules"
     _SESSION = "case"
@@ -134,27 +211,44 @@ class DurableBackend:
     def __init__(self) -> None:
         self._ruleset_class, self._not_handled = _import_durable()
 
-    def _ruleset(self, program: Program) -> tuple[Any, _Fired, frozenset[int]]:
+    def _layout(self, program: Program) -> _Layout:
         key = f"lovregler_{program.name}_{program.digest[:24]}"
-        entry = _DURABLE_RULESETS.get(key)
-        if entry is None:
-            fired = _Fired()
-            definition = program.durable_ruleset()
-            for rule_name, rule in definition.items():
-                rule["run"] = fired.action(int(rule_name[1:]))
+        layout = _DURABLE_RULESETS.get(key)
+        if layout is not None:
+            return layout  # type: ignore[no-any-return]
+        conditions: list[tuple[int, dict[str, Any]]] = []
+        leaves: dict[Compare, int] = {}
+        split_checks: list[tuple[int, Expr]] = []
+        for index, check in enumerate(program.checks):
+            if isinstance(check.expr, Const):
+                continue
+            if fits_durable(check.expr):
+                conditions.append((index, to_durable(check.expr)))
+            else:
+                split_checks.append((index, check.expr))
+                for leaf in _leaves_of(check.expr):
+                    leaves.setdefault(leaf, len(program.checks) + len(leaves))
+        conditions += [(number, to_durable(leaf)) for leaf, number in leaves.items()]
+        fired = _Fired()
+        rulesets = []
+        for part, start in enumerate(range(0, len(conditions), MOST_RULES_PER_RULESET)):
+            definition: dict[str, dict[str, Any]] = {
+                f"c{number}": {"all": [{"m": condition}], "run": fired.action(number)}
+                for number, condition in conditions[start : start + MOST_RULES_PER_RULESET]
+            }
             definition[_PRIME_RULE] = {"all": [{"m": dict(_PRIME_FACT)}], "run": _primed}
-            always = frozenset(
-                i
-                for i, c in enumerate(program.checks)
-                if isinstance(c.expr, Const) and c.expr.value
-            )
-            ruleset = self._ruleset_class(key, None, definition)
-            # Until one action has run, durable-rules' delete_state dereferences a null pointer:
-            # a folder where no check holds for the first case would crash the process.
+            ruleset = self._ruleset_class(f"{key}_{part}", None, definition)
+            # Until one action has run, durable-rules' delete_state dereferences a null
+            # pointer: a folder where no check holds for the first case crashed the process.
             self._once(ruleset, _PRIME_FACT)
-            entry = (ruleset, fired, always)
-            _DURABLE_RULESETS[key] = entry
-        return entry
+            rulesets.append(ruleset)
+        always = frozenset(
+            i for i, c in enumerate(program.checks) if isinstance(c.expr, Const) and c.expr.value
+        )
+        split = tuple((index, _combined(expr, leaves)) for index, expr in split_checks)
+        layout = _Layout(rulesets, fired, always, len(program.checks), split)
+        _DURABLE_RULESETS[key] = layout
+        return layout
 
     def _once(self, ruleset: Any, facts: Facts) -> None:
         """Assert ``facts`` in a fresh session, run what fires, and delete the session."""
@@ -176,13 +270,28 @@ class DurableBackend:
 
     def run(self, program: Program, facts: Facts) -> frozenset[int]:
         with _DURABLE_LOCK, held_signals():
-            ruleset, fired, always = self._ruleset(program)
+            layout = self._layout(program)
+            fired = layout.fired
             fired.clear()
-            self._once(ruleset, facts)
+            for ruleset in layout.rulesets:
+                self._once(ruleset, facts)
             if fired.failures:
                 _raise_first(fired.failures)
-            return always | frozenset(fired.indices)
+            held = frozenset(fired.indices)
+            if not layout.split:
+                return layout.always | held
+            found = {i for i in held if i < layout.leaf_base}
+            found.update(index for index, test in layout.split if test(held))
+            return layout.always | found
 
     def forget(self) -> None:
         """Nothing to drop: rulesets are named by the hash of their content, so a changed rule
         set gets a ruleset of its own (durable-rules cannot replace a registered one)."""
+
+
+def _leaves_of(expr: Expr) -> list[Compare]:
+    if isinstance(expr, Compare):
+        return [expr]
+    if isinstance(expr, Const):
+        return []
+    return [leaf for e in expr.items for leaf in _leaves_of(e)]

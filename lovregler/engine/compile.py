@@ -64,13 +64,22 @@ _NEGATED: dict[Op, Op] = {
     "gt": "lte",
     "lte": "gt",
 }
+
+
+def _given(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    """An order test that is false for a missing value (the lowering guards every order test
+    on a date with whether the date is given; this keeps each comparison, which explanations
+    evaluate one by one, from comparing "none" with a number)."""
+    return lambda value, target: value != NONE and test(value, target)
+
+
 _PY_OPS: dict[Op, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "neq": operator.ne,
-    "lt": operator.lt,
-    "lte": operator.le,
-    "gt": operator.gt,
-    "gte": operator.ge,
+    "lt": _given(operator.lt),
+    "lte": _given(operator.le),
+    "gt": _given(operator.gt),
+    "gte": _given(operator.ge),
 }
 
 
@@ -185,6 +194,16 @@ def _lower_test(test: FieldCondition, negate: bool) -> Expr:
     def both(parts: list[Expr]) -> Expr:  # "all of" under the current polarity
         return _or(parts) if negate else _and(parts)
 
+    def ordered(test: Expr) -> Expr:
+        """An order test on a date holds only for a date that is given: a missing one (a
+        case without notification_date) is neither before nor after any day. (Compared as it
+        is, durable-rules found "none" after every day, and Python refused to compare.)"""
+        if spec.kind != "date":
+            return test
+        if negate:
+            return _or([Compare(name, "eq", NONE), test])
+        return _and([Compare(name, "neq", NONE), test])
+
     def member(v: Any, present: bool) -> Expr:
         return Compare(f"{name}__{v}", "eq", present != negate)
 
@@ -198,15 +217,15 @@ def _lower_test(test: FieldCondition, negate: bool) -> Expr:
         case "not_in":
             return both([cmp("neq", v) for v in value])
         case "at_least":
-            return cmp("gte", value)
+            return ordered(cmp("gte", value))
         case "at_most":
-            return cmp("lte", value)
+            return ordered(cmp("lte", value))
         case "greater_than":
-            return cmp("gt", value)
+            return ordered(cmp("gt", value))
         case "less_than":
-            return cmp("lt", value)
+            return ordered(cmp("lt", value))
         case "between":
-            return both([cmp("gte", value[0]), cmp("lte", value[1])])
+            return ordered(both([cmp("gte", value[0]), cmp("lte", value[1])]))
         case "contains":
             return member(value, True)
         case "contains_any":
