@@ -73,13 +73,9 @@ OPS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 ALL_OPS = EQUALITY + ORDER + SETS
 
-# KNOWN DISAGREEMENT (see test_an_order_test_on_a_missing_notification_date_is_answered): an
-# order test on a date a case may leave out (notification_date) compares the fact "none" with a
-# day number; `check` accepts it, the reference backend raises TypeError and durable-rules
-# answers that the rule applies. Kept out of the fuzz until it is fixed.
-# KNOWN CRASH (see test_an_empty_in_list_is_explained): `in: []` / `not_in: []` is accepted by
-# check (a finding at most), decided alike, but explaining it raises IndexError (render_value of
-# an empty list), on both backends. Kept out of the fuzz until it is fixed.
+# Found by this fuzz and fixed, each with a test below: an order test on a missing
+# notification_date (durable-rules said the rule applied), `in: []` (crashed the explanation;
+# now refused by check) and `equals: null` on municipality (check failed inside; now refused).
 
 CONFIDENCES = st.sampled_from(["verified", "secondary", "to_confirm"])
 DAYS = st.dates(date(2015, 6, 1), date(2025, 12, 31))
@@ -107,7 +103,7 @@ def _operand(kind: str, op: str, wild: bool) -> st.SearchStrategy[Any]:
     if op in ("equals", "not_equals"):
         return st.one_of(one, one, st.none())
     if op in ("in", "not_in"):
-        return st.lists(one, min_size=1, max_size=3)  # not []: see EMPTY_IN_RULES
+        return st.lists(one, min_size=0 if wild else 1, max_size=3)  # [] only wild: refused
     if op == "between":
         return st.lists(one, min_size=2, max_size=2).map(
             lambda pair: sorted(pair) if _comparable(pair) else pair
@@ -448,14 +444,21 @@ rules:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: explaining `in: []` raises IndexError (lovregler/explain/texts.py "
-    "render_value of an empty list); check accepts it with a finding",
-)
-def test_an_empty_in_list_is_explained(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, EMPTY_IN_RULES)
-    _alike(folder, [_case()], tmp_path)
+def _refused_by_check(tmp_path: Path, rules: str) -> str:
+    folder = tmp_path / "toylov"
+    folder.mkdir()
+    (folder / "regime.yaml").write_text(HEADER, encoding="utf-8")
+    (folder / "toy.yaml").write_text(rules, encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        assert cli_app.main(["check", str(folder)]) == 2
+    return err.getvalue()
+
+
+def test_an_empty_in_list_is_refused_by_check(tmp_path: Path) -> None:
+    """`in: []` can never hold; explaining it crashed. Refused where it is written."""
+    err = _refused_by_check(tmp_path, EMPTY_IN_RULES)
+    assert "toy.yaml:6" in err and "at least 1 item" in err, err
 
 
 NULL_MUNICIPALITY_RULES = """\
@@ -469,18 +472,10 @@ rules:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: check lets `null` through for equals/not_equals on municipality and then "
-    "fails inside (exit 3, UnknownMunicipality 'None'); evaluation raises the same",
-)
 def test_a_null_municipality_test_is_refused_by_check(tmp_path: Path) -> None:
-    folder = tmp_path / "toylov"
-    folder.mkdir()
-    (folder / "regime.yaml").write_text(HEADER, encoding="utf-8")
-    (folder / "toy.yaml").write_text(NULL_MUNICIPALITY_RULES, encoding="utf-8")
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert cli_app.main(["check", str(folder)]) in (0, 1, 2)
+    """Every case names its municipality: `null` there failed inside check (exit 3)."""
+    err = _refused_by_check(tmp_path, NULL_MUNICIPALITY_RULES)
+    assert "null: every case names its municipality" in err, err
 
 
 # --- durable-rules' own limits: a folder check accepts never meets them -----------------------

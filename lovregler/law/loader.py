@@ -782,6 +782,9 @@ def _check_field_test(node: FieldCondition) -> list[Problem]:
     problems = []
     for item in values:
         shown = str(item).lower() if isinstance(item, bool) else repr(item)
+        if item is None and spec.kind == "municipality":
+            problems.append(_at(node, op_name, "null: every case names its municipality"))
+            continue
         if item is None and spec.kind != "choice":
             if op in ("equals", "not_equals"):
                 continue  # "is given" / "is not given" for an optional field

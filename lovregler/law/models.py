@@ -131,8 +131,8 @@ class FieldCondition(_Explained):
     field: str = Field(description="A case field, e.g. support_need_presumed")
     equals: Scalar = None
     not_equals: Scalar = None
-    in_: list[Scalar] | None = Field(None, alias="in")
-    not_in: list[Scalar] | None = None
+    in_: list[Scalar] | None = Field(None, alias="in", min_length=1)
+    not_in: list[Scalar] | None = Field(None, min_length=1)
     at_least: StrictInt | date | None = None
     at_most: StrictInt | date | None = None
     greater_than: StrictInt | date | None = None
