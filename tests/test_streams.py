@@ -304,3 +304,15 @@ def test_a_signal_to_the_whole_group_of_a_pool_run_ends_it_cleanly(sig: int, wai
     assert returncode == (130 if sig == signal.SIGINT else 143), err
     assert err == ""  # no worker's traceback
     assert [json.loads(line)["case_id"] for line in lines] == [f"G-{i}" for i in range(len(lines))]
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1800-01-01"])
+def test_an_audit_day_outside_the_dates_a_case_may_give_is_refused(
+    as_of: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["synthetic", "2"]) == 0
+    Path("h.jsonl").write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["audit", "h.jsonl", "--as-of", as_of, "--regime", "standard"]) == 2
+    err = capsys.readouterr().err
+    assert f"as_of: {as_of} lies outside the dates a case may give" in err
+    assert "internal error" not in err

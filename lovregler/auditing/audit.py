@@ -21,14 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lovregler._api import evaluate, load_regime
 from lovregler._engine import default_engine
-from lovregler._errors import CaseError, Problem, RegimeError
+from lovregler._errors import CaseError, Problem, RegimeError, UsageError
 from lovregler._result import EvaluationResult, Obligation, Status
 from lovregler.case.history import EVENT_KINDS, CaseHistory, parse_history
 from lovregler.case.model import Case, case_field_value
 from lovregler.explain.texts import Lang
 from lovregler.law.dates import UNITS, Unit, add_period
 from lovregler.law.loader import Regime
-from lovregler.law.vocabulary import vocabulary
+from lovregler.law.vocabulary import FIRST_CASE_DATE, LAST_CASE_DATE, vocabulary
 
 AuditStatus = Literal["met", "late", "missing", "pending", "not_applicable"]
 AUDIT_STATUSES: tuple[AuditStatus, ...] = ("met", "late", "missing", "pending", "not_applicable")
@@ -185,6 +185,11 @@ class Auditor:
         backend: str | None = None,
         lang: Lang = "da",
     ) -> None:
+        if not FIRST_CASE_DATE <= as_of <= LAST_CASE_DATE:  # as every date a case may give
+            raise UsageError(
+                f"as_of: {as_of} lies outside the dates a case may give "
+                f"({FIRST_CASE_DATE}..{LAST_CASE_DATE})"
+            )
         self.regime = default_engine()._spec(regime)  # refused here if unknown
         self.requested = regime if isinstance(regime, str) else self.regime.name  # type: ignore[union-attr]
         self.as_of, self.backend, self.lang = as_of, backend, lang
