@@ -28,12 +28,11 @@ from lovregler.auditing.audit import (
 from lovregler.case.history import CaseHistory, iter_history_records
 from lovregler.engine.backends import BACKEND_NAMES
 from lovregler.law.municipalities import resolve_municipality
-from lovregler.law.records import STDIN, opened
+from lovregler.law.records import STDIN, Rejected, opened
 from lovregler.render.files import refuse_overwriting, writing_bytes, writing_text
 from lovregler.render.progress import Progress
 from lovregler.render.tables import markdown_table, text_table
 
-MAX_SHOWN_PROBLEMS = 20
 REPORT_EXTRA = "pip install lovregler[report]"
 
 
@@ -108,8 +107,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         outputs += [args.report, chart_path(args.report)]
     inputs = [] if str(args.histories) == STDIN else [args.histories]
     refuse_overwriting(outputs, inputs)  # `audit H --out H` would destroy H
-    problems: list[Problem] = []
-    rejected = required = unconfirmed = 0
+    rejected = Rejected()
+    required = unconfirmed = 0
     # SIGTERM is raised as an exception by the CLI's main: the output's temporary file goes too
     with opened(args.histories, stdin=True) as source, ExitStack() as stack:
         name = source.name
@@ -119,9 +118,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
             for line, record in iter_history_records(bar.counting(source.lines), name):
                 result = _audit_one(auditor, record, name, line)
                 if isinstance(result, CaseError):
-                    rejected += 1
-                    if len(problems) < MAX_SHOWN_PROBLEMS:
-                        problems.extend(result.problems[: MAX_SHOWN_PROBLEMS - len(problems)])
+                    rejected.add(result)
                     continue
                 acc.add(result)
                 required += sum(1 for item in result.items if item.obligation_status == "required")
@@ -133,14 +130,13 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         finally:
             bar.close()
     summary = acc.summary()
-    out.write(render_summary(summary, rejected))
+    out.write(render_summary(summary, rejected.count))
     if args.report:
-        write_report(summary, args.report, rejected)
+        write_report(summary, args.report, rejected.count)
         out.write(f"report: {display_path(args.report)}\n")
-    if problems:
-        if rejected > len(problems):
-            problems.append(Problem(f"... {rejected} histories were rejected in all", name))
-        raise CaseError(problems)
+    error = rejected.error(name, "histories")
+    if error is not None:
+        raise error
     if args.fail_on_unconfirmed:
         print(
             f"{unconfirmed} af {required} påkrævede pligter hviler på ret, der skal bekræftes "
