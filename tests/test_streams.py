@@ -316,3 +316,25 @@ def test_an_audit_day_outside_the_dates_a_case_may_give_is_refused(
     err = capsys.readouterr().err
     assert f"as_of: {as_of} lies outside the dates a case may give" in err
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("wait", [0.05, 0.15, 0.3, 0.6])
+def test_a_signal_while_python_still_imports_lovregler_ends_quietly(sig: int, wait: float) -> None:
+    """The command imports the library only once it runs: a signal during start-up ends it
+    with its exit code and no traceback (a signal before Python is up kills it outright)."""
+    child = subprocess.Popen(
+        [*CLI, "evaluate", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(wait)
+    child.send_signal(sig)
+    _out, err = child.communicate(timeout=60)
+    if err.startswith("Could not import runpy module"):
+        return  # it landed in Python's own start-up (`-m`), before any line of lovregler
+    code = 130 if sig == signal.SIGINT else 143
+    assert child.returncode in (code, -sig), (child.returncode, err)
+    assert "Traceback" not in err, err

@@ -2,6 +2,6 @@
 
 import sys
 
-from lovregler.cli.app import main
+from lovregler.cli import main
 
 sys.exit(main())

@@ -38,6 +38,7 @@ from lovregler._result import Comparison, EvaluationResult, Obligation
 from lovregler._signals import held_signals
 from lovregler.auditing.caseload import generate_histories, write_histories_jsonl
 from lovregler.case.model import Case, load_case_file, parse_case
+from lovregler.cli import EXIT_INTERRUPTED, EXIT_TERMINATED
 from lovregler.cli.audit import add_audit_parser, run_audit
 from lovregler.engine.analysis import findings
 from lovregler.engine.backends import BACKEND_NAMES
@@ -244,7 +245,6 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise Terminated
 
 
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EBADF}
 
 
