@@ -437,6 +437,21 @@ def test_out_to_dev_stdout(stdout: str, histories: Path, tmp_path: Path) -> None
     assert os.path.islink("/dev/stdout")
 
 
+def test_out_to_the_very_file_standard_output_goes_to(histories: Path, tmp_path: Path) -> None:
+    """`audit H --out F > F`: the results go through a copy of the descriptor, so that the
+    summary after them still has one (the robustness pass found 'Bad file descriptor')."""
+    target = tmp_path / "both.txt"
+    argv = [sys.executable, "-m", "lovregler.cli", "audit", str(histories), "--as-of", AS_OF]
+    with target.open("wb") as file:
+        done = subprocess.run(
+            [*argv, "--out", str(target)], stdout=file, stderr=subprocess.PIPE, check=False
+        )
+    assert done.returncode == 0, done.stderr
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert all(line.startswith('{"case_id"') for line in lines[:200])
+    assert lines[200].startswith(f"audit as of {AS_OF}")
+
+
 def test_a_folder_is_no_output(
     histories: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

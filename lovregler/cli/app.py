@@ -335,9 +335,11 @@ def _silence_stdout() -> None:
     """Standard output is gone (a closed pipe, a full disk): point it at /dev/null, so that the
     interpreter's own flush at exit neither fails nor prints a traceback."""
     try:
+        fd = sys.stdout.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        if devnull != fd:  # (if fd was closed, /dev/null took its number)
+            os.dup2(devnull, fd)
+            os.close(devnull)
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a real file (a test's capture): nothing will flush it at exit
 

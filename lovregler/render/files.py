@@ -235,8 +235,9 @@ def _inspect(target: Path) -> tuple[os.stat_result | None, int | None]:
         return None, None
     except OSError as exc:  # e.g. its "folder" is a file
         raise cannot_write(target, exc) from None
-    if stat.S_ISREG(here.st_mode):
-        return here, _own_stream(here)
+    if stat.S_ISREG(here.st_mode):  # written through only if it is our own stdout/stderr
+        own = _own_stream(here) is not None
+        return here, _open_stream(target, here) if own else None
     if stat.S_ISLNK(here.st_mode):
         try:
             there = os.stat(target)
