@@ -126,7 +126,7 @@ def test_an_integer_of_thousands_of_digits_is_bad_input(
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 1
     assert (
-        "big.jsonl:1:31: a number of 5,000 characters; no value here has more than 40"
+        "big.jsonl:1:31: child_age: a number of 5,000 characters; no value here has more than 40"
         in captured.err
     )
     assert "internal error" not in captured.err

@@ -191,6 +191,9 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 """A byte that is not UTF-8, as ``surrogateescape`` decoding keeps it."""
 
 
+_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
 class _LongNumber(ValueError):
     """A whole number longer than any value needs (see ``MAX_NUMBER_CHARS``)."""
 
@@ -219,7 +222,9 @@ def json_record(text: str, file: str, line: int) -> Record:
     except _LongNumber as exc:
         found = re.search(rf"\d{{{MAX_NUMBER_CHARS + 1},}}", text)
         column = found.start() + 1 if found else None
-        raise CaseError([Problem(str(exc), file, line, column)]) from None
+        keys = _KEY.findall(text, 0, found.start()) if found else []
+        field = keys[-1] if keys else None  # the key the number is written under
+        raise CaseError([Problem(str(exc), file, line, column, field)]) from None
     except RecursionError:
         message = "not valid JSON here: nested too deeply"
         raise CaseError([Problem(message, file, line)]) from None
